@@ -1,0 +1,61 @@
+# Măng Non — `make run` serves the bot, `make test` runs lint and the whole suite.
+# Both create the virtual environment and install what they need on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run chat test lint typecheck format pytest content-check bench migrate i18n clean help
+
+help:
+	@echo "make run      create .venv, install, migrate and serve (web chat on http://127.0.0.1:8080)"
+	@echo "make test     install dev tools, then lint, type-check, content check and the whole test suite"
+	@echo "make chat     talk to the bot in this terminal"
+	@echo "make bench    run the benchmarks (figures go in docs/BENCHMARKS.md)"
+	@echo "make migrate  apply database migrations"
+	@echo "make format   format the code"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/mangnon serve
+
+chat: $(VENV)/.installed
+	$(BIN)/mangnon chat
+
+migrate: $(VENV)/.installed
+	$(BIN)/mangnon db upgrade
+
+test: $(VENV)/.installed-dev lint content-check pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/mypy
+
+content-check: $(VENV)/.installed
+	$(BIN)/mangnon content check
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format bot tests bench
+	$(BIN)/ruff check --fix bot tests bench
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,85 @@
+"""The composition root: settings → database → content → services → pipeline → channels.
+
+This is the only module that knows every layer; the core imports none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.i18n import Catalogs
+from bot.core.languages import LanguageRegistry
+from bot.core.library import Level, Library
+from bot.core.pipeline import Pipeline
+from bot.core.safety import SafetyChecker
+from bot.core.search import Lexicon, SearchIndex
+from bot.core.services import Content, Options, Services
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+def load_languages(settings: Settings) -> LanguageRegistry:
+    return LanguageRegistry.load(settings.locales_dir / "languages.yaml")
+
+
+def load_content(content_dir: Path, languages: LanguageRegistry, today: date | None = None) -> Content:
+    """Load the library and build its search index. Broken files are reported and skipped."""
+    library = Library.load(content_dir, fallbacks=languages.fallbacks)
+    lexicon_dir = content_dir / "lexicon"
+    try:
+        lexicon = Lexicon.load(lexicon_dir) if lexicon_dir.is_dir() else Lexicon.empty()
+    except ValueError as exc:  # a broken synonym file degrades search; it must not stop the bot
+        log.error("search lexicon skipped: %s", exc)
+        lexicon = Lexicon.empty()
+    index = SearchIndex.build(library.servable(today or date.today()), lexicon)
+    errors = sum(1 for p in library.problems if p.level is Level.ERROR)
+    log.info("content loaded", extra={"count": len(library.articles)})
+    if errors:
+        log.error("content has errors; the broken files are skipped", extra={"count": errors})
+    return Content(library=library, index=index)
+
+
+def build_services(settings: Settings) -> Services:
+    languages = load_languages(settings)
+    catalogs = Catalogs.load(settings.locales_dir, settings.default_locale, languages.chains())
+    return Services(
+        catalogs=catalogs,
+        languages=languages,
+        content=load_content(settings.content_dir, languages),
+        safety=SafetyChecker.load(settings.content_dir / "safety"),
+        options=Options(
+            default_locale=settings.default_locale,
+            max_message_chars=settings.max_message_chars,
+            lang_min_coverage=settings.lang_min_coverage,
+        ),
+    )
+
+
+@dataclass
+class App:
+    settings: Settings
+    database: Database
+    services: Services
+    pipeline: Pipeline
+
+    @classmethod
+    def create(cls, settings: Settings, services: Services | None = None) -> App:
+        database = Database.from_url(settings.database_url)
+        services = services or build_services(settings)
+        pipeline = Pipeline(services, database.store)
+        return cls(settings=settings, database=database, services=services, pipeline=pipeline)
+
+    def reload_content(self) -> None:
+        """Swap in freshly loaded content; a failure keeps the content already serving."""
+        try:
+            self.services.content = load_content(self.settings.content_dir, self.services.languages)
+        except Exception:
+            log.exception("content reload failed; keeping the previous content")
+
+    async def close(self) -> None:
+        await self.database.close()

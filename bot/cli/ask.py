@@ -1,0 +1,99 @@
+"""``mangnon ask`` (the answer the bot would give; no database, no network) and ``unanswered``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.config import load_settings
+from bot.core.textnorm import clean, plain_words
+
+RESULTS = 5
+
+
+def register(commands: Any) -> None:
+    ask = commands.add_parser("ask", help="show the answer the bot would give to a question")
+    ask.add_argument("text", nargs="?", help="the question; without it, one question per stdin line")
+    ask.add_argument("--lang", default=None, help="the user's language (default: DEFAULT_LOCALE)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.set_defaults(func=_ask)
+    unanswered = commands.add_parser("unanswered", help="questions the library could not answer")
+    unanswered.add_argument("--since", type=date.fromisoformat, help="YYYY-MM-DD")
+    unanswered.add_argument("--json", action="store_true", help="one JSON object per group")
+    unanswered.set_defaults(func=_unanswered)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.app import load_content, load_languages
+    from bot.core.safety import SafetyChecker
+
+    settings = load_settings()
+    lang = args.lang or settings.default_locale
+    content = load_content(settings.content_dir, load_languages(settings))
+    safety = SafetyChecker.load(settings.content_dir / "safety")
+    questions = [args.text] if args.text is not None else [line.rstrip("\n") for line in sys.stdin]
+    for question in questions:
+        query = clean(question, settings.max_message_chars)
+        verdict = safety.assess(query, lang)
+        hits = content.index.search(query, lang, limit=RESULTS) if content.index else []
+        record = {
+            "query": question,
+            "lang": lang,
+            "safety": {
+                "escalate": verdict.escalate,
+                "category": verdict.category.value if verdict.category else None,
+            },
+            "results": [
+                {"id": h.id, "topic": h.topic, "title": h.title, "score": round(h.score, 4)} for h in hits
+            ],
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+            continue
+        print(f"? {question}")
+        if verdict.escalate:
+            print(f"  ⚠ safety: escalate ({verdict.category}, {verdict.severity})")
+        if not hits:
+            print("  (no vetted answer above the threshold: the bot offers topics and 111)")
+        for rank, hit in enumerate(hits, start=1):
+            print(f"  {rank}. [{hit.score:.3f}] {hit.title} ({hit.id}, {hit.topic})")
+    return 0
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from bot.storage.database import Database
+
+    settings = load_settings()
+    since = datetime.combine(args.since, datetime.min.time(), UTC) if args.since else None
+
+    async def fetch() -> list[Any]:
+        database = Database.from_url(settings.database_url)
+        try:
+            async with database.store() as store:
+                return list(await store.unanswered.since(since))
+        finally:
+            await database.close()
+
+    questions = asyncio.run(fetch())
+    groups: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    last: dict[tuple[str, str], datetime] = {}
+    for q in questions:
+        key = (q.lang, " ".join(plain_words(q.text)))
+        groups[key] += 1
+        examples.setdefault(key, q.text)
+        last[key] = max(last.get(key, q.at), q.at)
+    for key, count in groups.most_common():
+        record = {"lang": key[0], "count": count, "text": examples[key], "last": last[key].isoformat()}
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{count:>4}  [{key[0]}] {examples[key]}")
+    if not args.json:
+        print(f"{len(questions)} unanswered questions in {len(groups)} groups")
+    return 0

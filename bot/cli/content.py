@@ -1,0 +1,126 @@
+"""``mangnon content check|list|reload|stamp``: the editors' tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_settings
+from bot.core.library import Level, Library
+
+
+def register(commands: Any) -> None:
+    content = commands.add_parser("content", help="check and manage the vetted content")
+    sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = sub.add_parser("check", help="validate all content; errors exit non-zero")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.set_defaults(func=_check)
+    listing = sub.add_parser("list", help="one line per article version")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(func=_list)
+    reload = sub.add_parser("reload", help="ask the running server to reload content (SIGHUP)")
+    reload.set_defaults(func=_reload)
+    stamp = sub.add_parser("stamp", help="mark a translation as up to date with its source")
+    stamp.add_argument("id", nargs="?", help="article id")
+    stamp.add_argument("lang", nargs="?", help="the translation's language")
+    stamp.add_argument("--all", action="store_true", help="stamp every translation (initial import)")
+    stamp.set_defaults(func=_stamp)
+
+
+def _library() -> Library:
+    return Library.load(load_settings().content_dir)
+
+
+def _check(args: argparse.Namespace) -> int:
+    library = _library()
+    problems = library.check(date.today())
+    for problem in sorted(problems, key=lambda p: (p.level.value, str(p.path), p.line)):
+        print(problem)
+    errors = sum(1 for p in problems if p.level is Level.ERROR)
+    warnings = len(problems) - errors
+    print(
+        f"{len(library.articles)} article versions, {len(library.tips)} tips, "
+        f"{len(library.topics)} topics: {errors} errors, {warnings} warnings"
+    )
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    library = _library()
+    today = date.today()
+    for article in sorted(library.articles.values(), key=lambda a: (a.topic, a.id, a.lang)):
+        record = {
+            "id": article.id,
+            "lang": article.lang,
+            "topic": article.topic,
+            "status": article.review.status.value,
+            "servable": article.servable(today),
+            "review_due": str(article.review.review_due or ""),
+            "path": str(article.path),
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['status']}")
+    return 0
+
+
+def _reload(args: argparse.Namespace) -> int:
+    from bot.serve import PID_FILE
+
+    try:
+        pid = int(PID_FILE.read_text())
+        os.kill(pid, signal.SIGHUP)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        print(f"no running server found ({PID_FILE}); start one with `mangnon serve`", file=sys.stderr)
+        return 1
+    print(f"asked the server (pid {pid}) to reload content")
+    return 0
+
+
+_INLINE = re.compile(r"(translation_of:\s*\{[^}]*?hash:\s*)(\"[^\"]*\"|'[^']*'|[^,}\s]*)")
+_BLOCK = re.compile(r"(translation_of:\s*\n(?:[ \t]+\S.*\n)*?[ \t]+hash:[ \t]*)(\"[^\"]*\"|'[^']*'|\S*)")
+
+
+def stamp_file(path: Path, new_hash: str) -> bool:
+    text = path.read_text(encoding="utf-8")
+    for pattern in (_INLINE, _BLOCK):
+        updated, count = pattern.subn(lambda m: f'{m.group(1)}"{new_hash}"', text, count=1)
+        if count:
+            path.write_text(updated, encoding="utf-8")
+            return True
+    return False
+
+
+def _stamp(args: argparse.Namespace) -> int:
+    library = _library()
+    targets = [
+        a
+        for a in library.articles.values()
+        if a.translation_of is not None and (args.all or (a.id == args.id and a.lang == args.lang))
+    ]
+    if not args.all and not (args.id and args.lang):
+        print("give an article id and language, or --all", file=sys.stderr)
+        return 2
+    if not targets:
+        print(f"no translation {args.id} ({args.lang}) found", file=sys.stderr)
+        return 1
+    for article in targets:
+        assert article.translation_of is not None
+        source = library.articles.get((article.id, article.translation_of.lang))
+        if source is None:
+            print(f"{article.path}: no source version to stamp against", file=sys.stderr)
+            continue
+        if stamp_file(article.path, source.hash):
+            print(f"{article.path}: translation_of.hash = {source.hash}")
+        else:
+            print(f"{article.path}: could not find translation_of.hash to update", file=sys.stderr)
+            return 1
+    return 0

@@ -1,0 +1,89 @@
+"""``/help``, ``/language``, ``/stop`` and ``/forget``: the user stays in control of their data."""
+
+from __future__ import annotations
+
+from bot.core.dialog.menus import hotline_row, main_menu
+from bot.core.dialog.onboarding import language_buttons
+from bot.core.i18n import _
+from bot.core.messages import Button, Reply
+from bot.core.profile import State
+from bot.core.services import Services
+from bot.core.turn import Turn
+
+
+def help_text() -> str:
+    return "\n".join(
+        (
+            _("I share vetted advice on children's rights, preventing abuse and preventing injuries."),
+            _("Type a question in your own words, or use these commands:"),
+            _("/topics – browse topics"),
+            _("/tip – a safety tip"),
+            _("/language – change language"),
+            _("/stop – stop all messages from me"),
+            _("/forget – delete your data"),
+            "",
+            _("If a child is in danger: call 111 (child protection, free, 24/7), 113 (police), 115 (ambulance) or 114 (fire and rescue)."),
+        )
+    )
+
+
+def show_help(turn: Turn) -> None:
+    turn.record("help")
+    turn.say(Reply(help_text(), buttons=main_menu()))
+
+
+def choose_language(turn: Turn, services: Services) -> None:
+    turn.say(Reply(_("Please choose your language."), buttons=language_buttons(services)))
+
+
+def stop(turn: Turn) -> None:
+    profile = turn.profile
+    profile.opted_out = True
+    profile.subscribed = False
+    profile.state = State.READY
+    turn.record("stop")
+    turn.say(
+        Reply(
+            _("Done: I will not send you any more messages. I will only answer if you write to me.")
+            + "\n"
+            + _("To start again, send /start. To delete your data, send /forget.")
+        )
+    )
+
+
+def ask_forget(turn: Turn) -> None:
+    turn.profile.state = State.CONFIRM_FORGET
+    turn.say(
+        Reply(
+            _("Do you want me to delete your data?")
+            + "\n"
+            + _("I will delete your language, role, age band, subscriptions and your feedback on articles.")
+            + "\n"
+            + _("I keep only anonymous counts that cannot identify you. If a safety case was opened to protect a child, the law requires that case record to be kept, and you will be told."),
+            buttons=(
+                (Button.callback(_("🗑️ Yes, delete my data"), "forget:yes"),),
+                (Button.callback(_("Cancel"), "forget:no"),),
+            ),
+        )
+    )
+
+
+async def on_forget(turn: Turn, value: str) -> bool:
+    if value not in ("yes", "no"):
+        return False
+    if turn.profile.state is not State.CONFIRM_FORGET:
+        return False  # a stale confirmation button: never delete without a fresh question
+    if value == "no":
+        turn.profile.state = State.READY
+        turn.say(Reply(_("Nothing was deleted."), buttons=main_menu()))
+        return True
+    report = await turn.store.users.forget(turn.inbound.user)
+    turn.forgotten = True
+    turn.record("forget")
+    text = _("Your data has been deleted. If you write again, I will start from the beginning.")
+    if report.kept_cases:
+        text += "\n" + _(
+            "A safety case about a child's protection is kept, because the law requires it to be acted on. It is seen only by child-protection workers."
+        )
+    turn.say(Reply(text, buttons=(hotline_row(),)))
+    return True

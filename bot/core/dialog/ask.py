@@ -1,0 +1,53 @@
+"""Free-text questions: answer from the vetted library, or say honestly that there is no answer."""
+
+from __future__ import annotations
+
+from bot.core.dialog.browse import show_article
+from bot.core.dialog.menus import hotline_row, main_menu
+from bot.core.i18n import _
+from bot.core.messages import Button, Reply
+from bot.core.ports import UnansweredQuestion
+from bot.core.scrub import scrub
+from bot.core.services import Services
+from bot.core.textnorm import words
+from bot.core.turn import Turn
+
+OTHER_MATCHES = 2
+
+
+def prompt(turn: Turn) -> None:
+    turn.say(Reply(_("Type your question in your own words, for example: “how do I keep my child safe near water?”")))
+
+
+async def answer(turn: Turn, services: Services) -> None:
+    if not words(turn.text):
+        turn.say(
+            Reply(
+                _("I did not find a question in that message. Type a few words, or choose from the menu."),
+                buttons=main_menu(),
+            )
+        )
+        return
+    index = services.content.index
+    hits = index.search(turn.text, turn.locale, limit=OTHER_MATCHES + 1) if index else []
+    library = services.content.library
+    found = [f for f in (library.article(h.id, turn.locale, turn.now.date()) for h in hits) if f]
+    if not found:
+        await turn.store.unanswered.add(
+            UnansweredQuestion(at=turn.now, lang=turn.locale, text=scrub(turn.text))
+        )
+        turn.record("unanswered")
+        turn.say(
+            Reply(
+                _("I am sorry, I do not have a vetted answer to that yet. I have passed the question to our editors.")
+                + "\n"
+                + _("You can browse the topics, or call 111 (free, 24/7) to talk to a child-protection counsellor."),
+                buttons=((Button.callback(_("📚 Topics"), "menu:topics"),), hotline_row()),
+            )
+        )
+        return
+    turn.record("answer", subject=found[0].article.id)
+    show_article(turn, services, found[0])
+    if len(found) > 1:
+        rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found[1:])
+        turn.say(Reply(_("Other articles that may help:"), buttons=rows))

@@ -1,0 +1,178 @@
+"""``/start``: language → who are you → age band (students) → consent to keep minimal data."""
+
+from __future__ import annotations
+
+from bot.core.dialog.menus import main_menu
+from bot.core.i18n import _, switch_locale
+from bot.core.messages import Button, Reply
+from bot.core.profile import AgeBand, Consent, Role, State
+from bot.core.services import Services
+from bot.core.turn import Turn
+
+
+def language_buttons(services: Services) -> tuple[tuple[Button, ...], ...]:
+    rows = []
+    for code in services.offered_languages():
+        lang = services.languages.get(code)
+        if lang is None:
+            continue
+        label = lang.endonym if lang.endonym == lang.name_vi else f"{lang.endonym} ({lang.name_vi})"
+        rows.append((Button.callback(label, f"lang:{code}"),))
+    return tuple(rows)
+
+
+def ask_language(turn: Turn, services: Services) -> None:
+    turn.profile.state = State.ASK_LANGUAGE
+    turn.say(
+        Reply(
+            _("Hello! I am Măng Non. I share vetted advice on keeping children safe.")
+            + "\n"
+            + _("Please choose your language."),
+            buttons=language_buttons(services),
+        )
+    )
+
+
+def ask_role(turn: Turn) -> None:
+    turn.profile.state = State.ASK_ROLE
+    turn.say(
+        Reply(
+            _("Who are you? This helps me choose advice that fits you."),
+            buttons=(
+                (Button.callback(_("👪 A parent or carer"), "role:parent"),),
+                (Button.callback(_("🎒 A student"), "role:child"),),
+                (Button.callback(_("🏫 A teacher or child-protection worker"), "role:teacher"),),
+                (Button.callback(_("🙂 Someone else"), "role:other"),),
+            ),
+        )
+    )
+
+
+def ask_age(turn: Turn) -> None:
+    turn.profile.state = State.ASK_AGE
+    turn.say(
+        Reply(
+            _("How old are you?"),
+            buttons=(
+                (
+                    Button.callback(_("6–10"), "age:6-10"),
+                    Button.callback(_("11–15"), "age:11-15"),
+                    Button.callback(_("16 or older"), "age:16+"),
+                ),
+            ),
+        )
+    )
+
+
+def ask_consent(turn: Turn) -> None:
+    turn.profile.state = State.ASK_CONSENT
+    text = (
+        _("Before we go on: to remember your choices I keep only your language, who you are (parent, student…), your age band and whether you want tips.")
+        + "\n"
+        + _("I never ask for your name, address or phone number, and I never keep what you write in my logs.")
+        + "\n"
+        + _("You can delete everything at any time with /forget, or stop all messages with /stop.")
+    )
+    if turn.profile.is_child:
+        text += "\n\n" + _(
+            "You are under 16, so the law says a parent or carer should agree too. Please show this message to them."
+        )
+        buttons = (
+            (Button.callback(_("✅ My parent and I agree"), "consent:parent"),),
+            (Button.callback(_("No, thank you"), "consent:no"),),
+        )
+    else:
+        buttons = (
+            (Button.callback(_("✅ I agree"), "consent:self"),),
+            (Button.callback(_("No, thank you"), "consent:no"),),
+        )
+    turn.say(Reply(text, buttons=buttons))
+
+
+def start(turn: Turn, services: Services) -> None:
+    turn.record("start")
+    if turn.profile.onboarded:
+        turn.profile.state = State.READY
+        turn.say(Reply(_("Welcome back! What would you like to do?"), buttons=main_menu()))
+        return
+    turn.profile.opted_out = False
+    ask_language(turn, services)
+
+
+def on_language(turn: Turn, services: Services, code: str) -> bool:
+    if code not in services.offered_languages():
+        return False
+    turn.profile.locale = code
+    turn.locale = code
+    switch_locale(services.catalogs, code)
+    turn.record("language", subject=code)
+    return True
+
+
+def on_role(turn: Turn, value: str) -> bool:
+    if value not in Role._value2member_map_:
+        return False
+    turn.profile.role = Role(value)
+    turn.profile.age_band = None
+    if turn.profile.role is Role.CHILD:
+        ask_age(turn)
+    else:
+        ask_consent(turn)
+    return True
+
+
+def on_age(turn: Turn, value: str) -> bool:
+    if turn.profile.role is not Role.CHILD or value not in AgeBand._value2member_map_:
+        return False
+    turn.profile.age_band = AgeBand(value)
+    ask_consent(turn)
+    return True
+
+
+def on_consent(turn: Turn, value: str) -> bool:
+    profile = turn.profile
+    if value == "no":
+        # silence is not consent: forget the choices, keep answering
+        profile.consent = None
+        profile.role = None
+        profile.age_band = None
+        profile.subscribed = False
+        profile.state = State.READY
+        turn.record("consent", subject="declined")
+        turn.say(
+            Reply(
+                _("That is fine: I will not remember your choices. You can still read advice and ask questions."),
+                buttons=main_menu(),
+            )
+        )
+        return True
+    if value not in ("self", "parent") or (value == "parent") != profile.is_child:
+        return False
+    profile.consent = Consent(by="self+parent" if value == "parent" else "self", at=turn.now)
+    profile.state = State.READY
+    turn.record("consent", subject="given")
+    turn.say(
+        Reply(
+            _("Thank you! You can browse topics, get a safety tip, or simply type a question.")
+            + "\n"
+            + _("If a child is in danger, call 111 at any time: it is free, day and night."),
+            buttons=main_menu(),
+        )
+    )
+    return True
+
+
+def reprompt(turn: Turn, services: Services) -> bool:
+    """Repeat the onboarding question when the user typed instead of pressing a button."""
+    state = turn.profile.state
+    if state is State.ASK_LANGUAGE:
+        ask_language(turn, services)
+    elif state is State.ASK_ROLE:
+        ask_role(turn)
+    elif state is State.ASK_AGE:
+        ask_age(turn)
+    elif state is State.ASK_CONSENT:
+        ask_consent(turn)
+    else:
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""Messages in, replies out: locale → safety check → dialog, one unit of work per message."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from bot.core import crisis
+from bot.core.dialog import Dialog
+from bot.core.i18n import _, use_locale
+from bot.core.locks import LocalLocks, UserLocks
+from bot.core.messages import Button, Inbound, Reply
+from bot.core.ports import Clock, StoreFactory
+from bot.core.profile import Profile
+from bot.core.services import RiskVerdict, Services
+from bot.core.textnorm import clean
+from bot.core.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        services: Services,
+        stores: StoreFactory,
+        clock: Clock | None = None,
+        locks: UserLocks | None = None,
+        dialog: Dialog | None = None,
+    ) -> None:
+        self.services = services
+        self.stores = stores
+        self.clock = clock or SystemClock()
+        self.locks = locks or LocalLocks()
+        self.dialog = dialog or Dialog(services)
+
+    def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
+        if profile is not None and profile.locale and profile.locale in self.services.languages:
+            return profile.locale
+        offered = self.services.offered_languages()
+        if hint:
+            base = hint.replace("_", "-").split("-")[0].lower()
+            if base in offered:
+                return base
+        return self.services.options.default_locale
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        started = time.perf_counter()
+        text = clean(inbound.text, self.services.options.max_message_chars)
+        # The safety check needs no database: it runs first and its answer survives any failure.
+        verdict = self.services.safety.assess(text, inbound.locale_hint) if text else None
+        escalate = bool(verdict and verdict.escalate)
+        try:
+            async with self.locks.hold(inbound.user):
+                replies = await self._turn(inbound, text, verdict)
+        except Exception:
+            log.exception("message failed", extra={"channel": inbound.user.channel})
+            replies = self._failure(inbound, verdict)
+        log.info(
+            "handled",
+            extra={
+                "channel": inbound.user.channel,
+                "kind": "button" if inbound.callback else "text",
+                "escalated": escalate,
+                "category": verdict.category if verdict else None,
+                "replies": len(replies),
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        return replies
+
+    async def _turn(self, inbound: Inbound, text: str, verdict: RiskVerdict | None) -> list[Reply]:
+        async with self.stores() as store:
+            now = self.clock.now()
+            profile = await store.users.get_or_create(inbound.user, now)
+            locale = self.pick_locale(profile, inbound.locale_hint)
+            turn = Turn(inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale)
+            with use_locale(self.services.catalogs, locale):
+                if verdict is not None and verdict.escalate:
+                    crisis.respond(turn, verdict)
+                else:
+                    await self.dialog.handle(turn)
+            profile.last_seen_at = now
+            if not turn.forgotten:
+                await store.users.save(profile)
+            for event in turn.events:
+                await store.events.record(event)
+            await store.commit()
+            return turn.replies
+
+    def _failure(self, inbound: Inbound, verdict: RiskVerdict | None) -> list[Reply]:
+        """Something broke (the database, a bug): never leave a child at risk without the numbers."""
+        locale = self.pick_locale(None, inbound.locale_hint)
+        with use_locale(self.services.catalogs, locale):
+            sorry = Reply(_("Sorry, something went wrong on my side. Please try again in a moment."))
+            if verdict is not None and verdict.escalate:
+                return [*crisis.replies_for(verdict.category, child=False, offer_counsellor=False), sorry]
+            return [Reply(sorry.text, buttons=((Button.phone(_("☎️ Call 111 (free, 24/7)"), "111"),),))]

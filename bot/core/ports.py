@@ -1,0 +1,86 @@
+"""What the core needs from the outside world, as Protocols. Storage and channels implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.messages import Reply, UserRef
+from bot.core.profile import Profile
+
+
+@dataclass(frozen=True)
+class Event:
+    """An anonymised analytics event: never message text, never an external id."""
+
+    kind: str
+    at: datetime
+    channel: str
+    locale: str | None = None
+    role: str | None = None
+    subject: str | None = None  # article or topic id
+    data: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    at: datetime
+    lang: str
+    text: str  # scrubbed of phone numbers, e-mails and names before it is stored
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    deleted: bool
+    kept_cases: int  # safety cases kept under the legal duty to act
+
+
+class UserRepository(Protocol):
+    async def get(self, ref: UserRef) -> Profile | None: ...
+    async def get_or_create(self, ref: UserRef, now: datetime) -> Profile: ...
+    async def save(self, profile: Profile) -> None: ...
+    async def forget(self, ref: UserRef) -> ForgetReport: ...
+    async def reachable(self, ref: UserRef, reachable: bool) -> None: ...
+
+
+class EventLog(Protocol):
+    async def record(self, event: Event) -> None: ...
+
+
+class FeedbackRepository(Protocol):
+    async def add(
+        self, article_id: str, lang: str, helpful: bool, at: datetime, user_id: int | None
+    ) -> None: ...
+
+
+class UnansweredRepository(Protocol):
+    async def add(self, question: UnansweredQuestion) -> None: ...
+    async def since(self, since: datetime | None) -> Sequence[UnansweredQuestion]: ...
+
+
+class Store(Protocol):
+    """Repositories sharing one transaction: the unit of work for one inbound message."""
+
+    users: UserRepository
+    events: EventLog
+    feedback: FeedbackRepository
+    unanswered: UnansweredRepository
+
+    async def commit(self) -> None: ...
+
+
+class StoreFactory(Protocol):
+    def __call__(self) -> AbstractAsyncContextManager[Store]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Outbox(Protocol):
+    """Sends replies addressed to someone other than the current user (relays, alerts)."""
+
+    async def send(self, to: UserRef, replies: Sequence[Reply]) -> None: ...

@@ -1,0 +1,40 @@
+"""One turn of conversation: everything a dialog handler may look at or change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.messages import Inbound, Reply
+from bot.core.ports import Event, Store
+from bot.core.profile import Profile
+
+
+@dataclass
+class Turn:
+    inbound: Inbound
+    text: str  # cleaned and truncated
+    profile: Profile
+    store: Store
+    now: datetime
+    locale: str
+    replies: list[Reply] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    forgotten: bool = False  # the user's data was deleted in this turn: do not save the profile
+
+    def say(self, reply: Reply) -> None:
+        self.replies.append(reply)
+
+    def record(self, kind: str, subject: str | None = None, **data: str) -> None:
+        role = self.profile.role.value if self.profile.role else None
+        self.events.append(
+            Event(
+                kind=kind,
+                at=self.now,
+                channel=self.inbound.user.channel,
+                locale=self.locale,
+                role=role,
+                subject=subject,
+                data=data,
+            )
+        )

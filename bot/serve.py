@@ -1,0 +1,73 @@
+"""``mangnon serve``: one aiohttp server for the web chat, health check and channel webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import App
+from bot.channels import web as web_chat
+from bot.storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+PID_FILE = Path("var/mangnon.pid")
+APP: web.AppKey[App] = web.AppKey("app", App)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app[APP]
+    from sqlalchemy import text
+
+    try:
+        async with app.database.session() as session:
+            await session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:
+        database = "down"
+    library = app.services.content.library
+    status = 200 if database == "ok" else 503
+    return web.json_response(
+        {"status": "ok" if status == 200 else "degraded", "database": database, "articles": len(library.articles)},
+        status=status,
+    )
+
+
+def build_web_app(app: App) -> web.Application:
+    web_app = web.Application(client_max_size=web_chat.MAX_BODY)
+    web_app[APP] = app
+    web_app.router.add_get("/healthz", healthz)
+    web_chat.add_routes(web_app, app.pipeline, app.settings.content_dir)
+    return web_app
+
+
+async def serve(app: App) -> None:
+    await upgrade(app.settings.database_url)
+    web_app = build_web_app(app)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, app.settings.web_host, app.settings.web_port)
+    await site.start()
+    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
+    PID_FILE.write_text(str(os.getpid()))
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGHUP, app.reload_content)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    url = f"http://{app.settings.web_host}:{app.settings.web_port}"
+    log.info("serving the web chat on %s", url)
+    print(f"Măng Non is running: open {url} (Ctrl+C to stop)", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            PID_FILE.unlink()
+        await runner.cleanup()
+        await app.close()

@@ -1,0 +1,169 @@
+"""SQL implementations of the core's repository Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.messages import UserRef
+from bot.core.ports import Event, ForgetReport, UnansweredQuestion
+from bot.core.profile import AgeBand, Consent, Profile, Role, State
+from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
+
+
+def _to_profile(row: UserRow) -> Profile:
+    consent = None
+    if row.consent_at is not None and row.consent_by:
+        consent = Consent(by=row.consent_by, at=row.consent_at, scope=row.consent_scope or "")
+    return Profile(
+        ref=UserRef(row.channel, row.external_id),
+        id=row.id,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        locale=row.locale,
+        role=Role(row.role) if row.role else None,
+        age_band=AgeBand(row.age_band) if row.age_band else None,
+        commune=row.commune,
+        consent=consent,
+        subscribed=row.subscribed,
+        opted_out=row.opted_out,
+        blocked=row.blocked,
+        state=State(row.state) if row.state in State._value2member_map_ else State.NEW,
+        state_data=dict(row.state_data or {}),
+    )
+
+
+def _apply(row: UserRow, profile: Profile) -> None:
+    row.locale = profile.locale
+    row.role = profile.role.value if profile.role else None
+    row.age_band = profile.age_band.value if profile.age_band else None
+    row.commune = profile.commune
+    row.consent_by = profile.consent.by if profile.consent else None
+    row.consent_at = profile.consent.at if profile.consent else None
+    row.consent_scope = profile.consent.scope if profile.consent else None
+    row.subscribed = profile.subscribed
+    row.opted_out = profile.opted_out
+    row.blocked = profile.blocked
+    row.state = profile.state.value
+    row.state_data = dict(profile.state_data)
+    row.last_seen_at = profile.last_seen_at
+
+
+class SqlUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _row(self, ref: UserRef) -> UserRow | None:
+        result = await self._session.execute(
+            select(UserRow).where(
+                UserRow.channel == ref.channel, UserRow.external_id == ref.external_id
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def get(self, ref: UserRef) -> Profile | None:
+        row = await self._row(ref)
+        return _to_profile(row) if row else None
+
+    async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
+        row = await self._row(ref)
+        if row is None:
+            row = UserRow(
+                channel=ref.channel,
+                external_id=ref.external_id,
+                created_at=now,
+                last_seen_at=now,
+                state=State.NEW.value,
+                state_data={},
+            )
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(row)
+            except IntegrityError:  # created by a concurrent worker
+                row = await self._row(ref)
+                assert row is not None
+        return _to_profile(row)
+
+    async def save(self, profile: Profile) -> None:
+        row = await self._row(profile.ref)
+        if row is None:
+            raise LookupError(f"no user {profile.ref.channel}:<id>")
+        _apply(row, profile)
+        await self._session.flush()
+
+    async def forget(self, ref: UserRef) -> ForgetReport:
+        row = await self._row(ref)
+        if row is None:
+            return ForgetReport(deleted=False, kept_cases=0)
+        await self._session.execute(delete(FeedbackRow).where(FeedbackRow.user_id == row.id))
+        await self._session.delete(row)
+        await self._session.flush()
+        return ForgetReport(deleted=True, kept_cases=0)
+
+    async def reachable(self, ref: UserRef, reachable: bool) -> None:
+        await self._session.execute(
+            update(UserRow)
+            .where(UserRow.channel == ref.channel, UserRow.external_id == ref.external_id)
+            .values(blocked=not reachable)
+        )
+
+
+class SqlEventLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, event: Event) -> None:
+        self._session.add(
+            EventRow(
+                at=event.at,
+                kind=event.kind,
+                channel=event.channel,
+                locale=event.locale,
+                role=event.role,
+                subject=event.subject,
+                data=dict(event.data),
+            )
+        )
+
+
+class SqlFeedbackRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, article_id: str, lang: str, helpful: bool, at: datetime, user_id: int | None
+    ) -> None:
+        self._session.add(
+            FeedbackRow(at=at, article_id=article_id, lang=lang, helpful=helpful, user_id=user_id)
+        )
+
+
+class SqlUnansweredRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, question: UnansweredQuestion) -> None:
+        self._session.add(UnansweredRow(at=question.at, lang=question.lang, text=question.text))
+
+    async def since(self, since: datetime | None) -> Sequence[UnansweredQuestion]:
+        query = select(UnansweredRow).order_by(UnansweredRow.at)
+        if since is not None:
+            query = query.where(UnansweredRow.at >= since)
+        rows = (await self._session.execute(query)).scalars().all()
+        return [UnansweredQuestion(at=r.at, lang=r.lang, text=r.text) for r in rows]
+
+
+class SqlStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.users = SqlUserRepository(session)
+        self.events = SqlEventLog(session)
+        self.feedback = SqlFeedbackRepository(session)
+        self.unanswered = SqlUnansweredRepository(session)
+
+    async def commit(self) -> None:
+        await self.session.commit()

@@ -1,0 +1,128 @@
+"""Shared fixtures: one per concept. Database tests run on SQLite and, when TEST_DATABASE_URL is
+set (CI sets it), on a real PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import build_services
+from bot.config import Settings
+from bot.core.messages import Button, ButtonKind, Inbound, Reply, UserRef
+from bot.core.pipeline import Pipeline
+from bot.core.services import Services
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade
+from bot.storage.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+def settings_for(**overrides: object) -> Settings:
+    base: dict[str, object] = {
+        "content_dir": ROOT / "content",
+        "locales_dir": ROOT / "locales",
+        "_env_file": None,
+    }
+    return Settings(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def services() -> Services:
+    return build_services(settings_for())
+
+
+async def _clean_postgres(url: str) -> None:
+    database = Database.from_url(url)
+    try:
+        async with database.session() as session:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await session.commit()
+    finally:
+        await database.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        await upgrade(url)
+        return url
+    assert PG_URL is not None
+    await upgrade(PG_URL)
+    await _clean_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database.from_url(database_url)
+    yield db
+    await db.close()
+
+
+@dataclass
+class FakeClock:
+    current: datetime = field(default_factory=lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def pipeline(services: Services, database: Database, clock: FakeClock) -> Pipeline:
+    return Pipeline(services, database.store, clock=clock)
+
+
+@dataclass
+class Chat:
+    """A test channel: push a message, read the replies; press buttons by their label."""
+
+    pipeline: Pipeline
+    user: UserRef = field(default_factory=lambda: UserRef("test", "42"))
+    locale_hint: str | None = None
+    last: list[Reply] = field(default_factory=list)
+
+    async def send(self, text: str) -> list[Reply]:
+        self.last = await self.pipeline.handle(Inbound(self.user, text=text, locale_hint=self.locale_hint))
+        return self.last
+
+    async def tap(self, data: str) -> list[Reply]:
+        self.last = await self.pipeline.handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
+        return self.last
+
+    def button(self, data_prefix: str) -> Button:
+        for reply in self.last:
+            for row in reply.buttons:
+                for button in row:
+                    if button.kind is ButtonKind.CALLBACK and button.value.startswith(data_prefix):
+                        return button
+        raise AssertionError(f"no button {data_prefix!r} in {self.texts()}")
+
+    async def press(self, data_prefix: str) -> list[Reply]:
+        return await self.tap(self.button(data_prefix).value)
+
+    def texts(self) -> str:
+        return "\n---\n".join(r.text for r in self.last)
+
+
+@pytest.fixture
+def chat(pipeline: Pipeline) -> Chat:
+    return Chat(pipeline)
