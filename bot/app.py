@@ -6,7 +6,8 @@ This is the only module that knows every layer; the core imports none of them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bot.config import Settings
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
+from bot.core.messages import Reply, UserRef
+from bot.core.ports import Outbox
 from bot.core.pipeline import Pipeline
 from bot.core.safety import SafetyChecker
 from bot.core.search import Lexicon, SearchIndex
@@ -60,19 +63,37 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+class OutboxRouter:
+    """Delivers replies addressed to any user on whichever channel they are on."""
+
+    def __init__(self) -> None:
+        self._channels: dict[str, Outbox] = {}
+
+    def register(self, channel: str, outbox: Outbox) -> None:
+        self._channels[channel] = outbox
+
+    async def send(self, to: UserRef, replies: Sequence[Reply]) -> None:
+        outbox = self._channels.get(to.channel)
+        if outbox is None:
+            raise LookupError(f"no running channel {to.channel!r} to deliver to")
+        await outbox.send(to, replies)
+
+
 @dataclass
 class App:
     settings: Settings
     database: Database
     services: Services
     pipeline: Pipeline
+    outbox: OutboxRouter = field(default_factory=OutboxRouter)
 
     @classmethod
     def create(cls, settings: Settings, services: Services | None = None) -> App:
         database = Database.from_url(settings.database_url)
         services = services or build_services(settings)
-        pipeline = Pipeline(services, database.store)
-        return cls(settings=settings, database=database, services=services, pipeline=pipeline)
+        outbox = OutboxRouter()
+        pipeline = Pipeline(services, database.store, outbox=outbox)
+        return cls(settings=settings, database=database, services=services, pipeline=pipeline, outbox=outbox)
 
     def reload_content(self) -> None:
         """Swap in freshly loaded content; a failure keeps the content already serving."""

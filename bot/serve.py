@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 
@@ -19,6 +20,12 @@ log = logging.getLogger(__name__)
 
 PID_FILE = Path("var/mangnon.pid")
 APP: web.AppKey[App] = web.AppKey("app", App)
+
+
+class Channel(Protocol):
+    """A running channel (Telegram, Zalo…): started by ``start_channels``, stopped at shutdown."""
+
+    async def stop(self) -> None: ...
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -47,9 +54,18 @@ def build_web_app(app: App) -> web.Application:
     return web_app
 
 
+async def start_channels(app: App, web_app: web.Application) -> list[Channel]:
+    """Start every channel whose credentials are set. Each registers its sender in app.outbox."""
+    channels: list[Channel] = []
+    # Telegram (issue #6) is wired here: build the channel's own config from Settings, start it on
+    # web_app (webhook) or in polling mode, and app.outbox.register("telegram", its sender).
+    return channels
+
+
 async def serve(app: App) -> None:
     await upgrade(app.settings.database_url)
     web_app = build_web_app(app)
+    channels = await start_channels(app, web_app)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.web_host, app.settings.web_port)
@@ -69,5 +85,7 @@ async def serve(app: App) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             PID_FILE.unlink()
+        for channel in channels:
+            await channel.stop()
         await runner.cleanup()
         await app.close()

@@ -74,6 +74,9 @@ class Inbound:
     locale_hint: str | None = None  # e.g. Telegram's language_code; a hint, not a choice
     attachments: tuple[Attachment, ...] = ()
     message_id: str | None = None
+    chat: str | None = None  # the group chat it came from (the case desk); None for a private chat
+    quoted: str | None = None  # text of the message this one replies to (case workers reply to a case)
+    edited: bool = False  # an edit of an earlier message: still safety-checked, never answered twice
 
 
 @dataclass(frozen=True)

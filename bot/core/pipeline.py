@@ -11,7 +11,8 @@ from bot.core.dialog import Dialog
 from bot.core.i18n import _, use_locale
 from bot.core.locks import LocalLocks, UserLocks
 from bot.core.messages import Button, Inbound, Reply
-from bot.core.ports import Clock, StoreFactory
+from bot.core.messages import UserRef
+from bot.core.ports import Clock, Outbox, StoreFactory
 from bot.core.profile import Profile
 from bot.core.services import RiskVerdict, Services
 from bot.core.textnorm import clean
@@ -33,12 +34,14 @@ class Pipeline:
         clock: Clock | None = None,
         locks: UserLocks | None = None,
         dialog: Dialog | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.services = services
         self.stores = stores
         self.clock = clock or SystemClock()
         self.locks = locks or LocalLocks()
         self.dialog = dialog or Dialog(services)
+        self.outbox = outbox
 
     def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
         if profile is not None and profile.locale and profile.locale in self.services.languages:
@@ -62,6 +65,7 @@ class Pipeline:
         except Exception:
             log.exception("message failed", extra={"channel": inbound.user.channel})
             replies = self._failure(inbound, verdict)
+        replies = await self._deliver_elsewhere(inbound.user, replies)
         log.info(
             "handled",
             extra={
@@ -74,6 +78,32 @@ class Pipeline:
             },
         )
         return replies
+
+    async def _deliver_elsewhere(self, user: UserRef, replies: list[Reply]) -> list[Reply]:
+        """Send replies addressed to others (the case desk, a relayed answer); return the user's own."""
+        own = [r for r in replies if r.to is None or r.to == user]
+        others: dict[UserRef, list[Reply]] = {}
+        for reply in replies:
+            if reply.to is not None and reply.to != user:
+                others.setdefault(reply.to, []).append(reply)
+        for to, batch in others.items():
+            await self.send(to, batch)
+        return own
+
+    async def send(self, to: UserRef, replies: list[Reply]) -> None:
+        if self.outbox is None:
+            log.error("no outbox: cannot deliver to another user", extra={"channel": to.channel})
+            return
+        try:
+            await self.outbox.send(to, replies)
+        except Exception:
+            log.exception("delivery failed", extra={"channel": to.channel})
+
+    async def mark_reachable(self, user: UserRef, reachable: bool) -> None:
+        """A channel learnt that the user blocked (or unblocked) the bot."""
+        async with self.stores() as store:
+            await store.users.reachable(user, reachable)
+            await store.commit()
 
     async def _turn(self, inbound: Inbound, text: str, verdict: RiskVerdict | None) -> list[Reply]:
         async with self.stores() as store:
