@@ -1,0 +1,186 @@
+"""The search index: vetted articles → ranked answers to a free-text question.
+
+Ranking is BM25F: each field's term counts are length-normalised and weighted (example questions
+and the title weigh most), then saturated per article, ``m = tf / (tf + K1)`` in [0, 1). All of
+this is precomputed at build time into postings ``term → [(article, m)]``.
+
+A question becomes weighted clauses (``query.py``). An article's score is the IDF-weighted share of
+the question's clauses it satisfies, ``Σ w·best(m) / Σ w``: in [0, 1) whatever the question's length,
+so one threshold works for every question and unknown words ("asdf") lower the score.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core import textnorm
+from bot.core.search.analysis import add_terms
+from bot.core.search.lexicon import LanguageLexicon, Lexicon
+from bot.core.search.query import Clause, build_clauses
+from bot.core.search.vocabulary import Vocabulary
+
+K1 = 1.2
+# (field, weight, length normalisation b)
+FIELDS: tuple[tuple[str, float, float], ...] = (
+    ("title", 3.0, 0.3),
+    ("questions", 3.0, 0.5),
+    ("keywords", 2.5, 0.3),
+    ("summary", 1.5, 0.5),
+    ("body", 0.6, 0.75),
+)
+# Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
+THRESHOLD = 0.2
+MAX_QUERY_CHARS = 500
+FALLBACK_LANG = "vi"
+
+
+class ArticleLike(Protocol):
+    """What the search needs from a library article."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def questions(self) -> Sequence[str]: ...
+    @property
+    def keywords(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    topic: str
+    title: str
+    lang: str
+    score: float
+
+
+def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
+    value = getattr(article, name)
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _field_counts(texts: Iterable[str], lex: LanguageLexicon) -> tuple[Counter[str], int]:
+    """Term counts of a field, lexicon canonical forms included; and its length in words."""
+    terms: list[str] = []
+    length = 0
+    for text in texts:
+        for segment in lex.tokenize(text):
+            length += add_terms(terms, segment)
+            for match in lex.synonyms(segment):
+                add_terms(terms, match.rule.canonical)
+    return Counter(terms), length
+
+
+class _LanguageIndex:
+    def __init__(self, articles: Sequence[ArticleLike], lex: LanguageLexicon) -> None:
+        self.lexicon = lex
+        self.hits = [SearchHit(a.id, a.topic, a.title, a.lang, 0.0) for a in articles]
+        fields = [
+            [_field_counts(_field_texts(a, name), lex) for name, _, _ in FIELDS] for a in articles
+        ]
+        n = max(len(articles), 1)
+        avg = [max(sum(f[i][1] for f in fields) / n, 1.0) for i in range(len(FIELDS))]
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        doc_freq: Counter[str] = Counter()
+        postings = self.postings
+        for doc, per_field in enumerate(fields):
+            weighted: dict[str, float] = {}
+            for (counts, length), (_, weight, b), mean in zip(per_field, FIELDS, avg, strict=True):
+                norm = weight / (1.0 - b + b * length / mean)
+                if not weighted:
+                    weighted = {term: count * norm for term, count in counts.items()}
+                    continue
+                get = weighted.get
+                weighted.update(
+                    {term: get(term, 0.0) + count * norm for term, count in counts.items()}
+                )
+            doc_freq.update(weighted.keys())
+            for term, tf in weighted.items():
+                entry = (doc, tf / (tf + K1))
+                if term in postings:
+                    postings[term].append(entry)
+                else:
+                    postings[term] = [entry]
+        self.vocabulary = Vocabulary(doc_freq, len(articles))
+
+    def scores(self, clauses: Sequence[Clause]) -> dict[int, float]:
+        total = sum(c.weight for c in clauses)
+        scores: dict[int, float] = {}
+        if total <= 0.0:
+            return scores
+        for clause in clauses:
+            if len(clause.alternatives) == 1:
+                term, factor = clause.alternatives[0]
+                w = clause.weight * factor / total
+                for doc, m in self.postings.get(term, ()):
+                    scores[doc] = scores.get(doc, 0.0) + w * m
+                continue
+            best: dict[int, float] = {}
+            for term, factor in clause.alternatives:
+                for doc, m in self.postings.get(term, ()):
+                    if factor * m > best.get(doc, 0.0):
+                        best[doc] = factor * m
+            w = clause.weight / total
+            for doc, value in best.items():
+                scores[doc] = scores.get(doc, 0.0) + w * value
+        return scores
+
+    def search(self, text: str, limit: int, threshold: float) -> list[SearchHit]:
+        scores = self.scores(build_clauses(text, self.lexicon, self.vocabulary))
+        best: dict[str, SearchHit] = {}
+        for doc, score in scores.items():
+            if score < threshold:
+                continue
+            hit = self.hits[doc]
+            if hit.id not in best or best[hit.id].score < score:
+                best[hit.id] = SearchHit(hit.id, hit.topic, hit.title, hit.lang, round(score, 4))
+        return heapq.nlargest(limit, best.values(), key=lambda h: (h.score, h.id))
+
+
+class SearchIndex:
+    """Answers free-text questions from the vetted library; never generates text."""
+
+    threshold: float = THRESHOLD
+
+    def __init__(self, languages: dict[str, _LanguageIndex]) -> None:
+        self._languages = languages
+
+    @classmethod
+    def build(cls, articles: Iterable[ArticleLike], lexicon: Lexicon) -> SearchIndex:
+        by_lang: dict[str, list[ArticleLike]] = {}
+        for article in articles:
+            by_lang.setdefault(article.lang, []).append(article)
+        return cls(
+            {lang: _LanguageIndex(arts, lexicon.for_lang(lang)) for lang, arts in by_lang.items()}
+        )
+
+    def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
+        """Best first, at most `limit`, only hits above the confidence threshold; the user's
+        language first, Vietnamese articles as fallback when the language has no good match;
+        one hit per article id."""
+        text = textnorm.clean(query, MAX_QUERY_CHARS)
+        if limit <= 0 or not text:
+            return []
+        hits: list[SearchHit] = []
+        for code in dict.fromkeys((lang, FALLBACK_LANG)):
+            index = self._languages.get(code)
+            if index is None or len(hits) >= limit:
+                continue
+            seen = {h.id for h in hits}
+            found = index.search(text, limit + len(seen), self.threshold)
+            hits.extend([h for h in found if h.id not in seen][: limit - len(hits)])
+        return hits
