@@ -12,16 +12,18 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings
+from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
 from bot.core.messages import Reply, UserRef
-from bot.core.ports import Outbox
 from bot.core.pipeline import Pipeline
+from bot.core.ports import Outbox
 from bot.core.safety import SafetyChecker
 from bot.core.search import Lexicon, SearchIndex
-from bot.core.services import Content, Options, Services
+from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.database import Database
+from bot.storage.redis_locks import RedisLocks
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,9 @@ def load_languages(settings: Settings) -> LanguageRegistry:
     return LanguageRegistry.load(settings.locales_dir / "languages.yaml")
 
 
-def load_content(content_dir: Path, languages: LanguageRegistry, today: date | None = None) -> Content:
+def load_content(
+    content_dir: Path, languages: LanguageRegistry, today: date | None = None
+) -> Content:
     """Load the library and build its search index. Broken files are reported and skipped."""
     library = Library.load(content_dir, fallbacks=languages.fallbacks)
     lexicon_dir = content_dir / "lexicon"
@@ -47,6 +51,27 @@ def load_content(content_dir: Path, languages: LanguageRegistry, today: date | N
     return Content(library=library, index=index)
 
 
+def desk_options(settings: Settings) -> DeskOptions:
+    """The case desk lives in a Telegram staff group; case workers are Telegram user ids."""
+    chat = (
+        UserRef("telegram", str(settings.caseworker_chat_id))
+        if settings.caseworker_chat_id
+        else None
+    )
+    workers = frozenset(
+        UserRef("telegram", part.strip())
+        for part in settings.caseworker_ids.split(",")
+        if part.strip()
+    )
+    return DeskOptions(
+        chat=chat,
+        workers=workers,
+        ack_minutes=settings.case_ack_minutes,
+        hours=parse_hours(settings.caseworker_hours),
+        zone=settings.zone,
+    )
+
+
 def build_services(settings: Settings) -> Services:
     languages = load_languages(settings)
     catalogs = Catalogs.load(settings.locales_dir, settings.default_locale, languages.chains())
@@ -60,6 +85,7 @@ def build_services(settings: Settings) -> Services:
             max_message_chars=settings.max_message_chars,
             lang_min_coverage=settings.lang_min_coverage,
         ),
+        desk=desk_options(settings),
     )
 
 
@@ -92,8 +118,15 @@ class App:
         database = Database.from_url(settings.database_url)
         services = services or build_services(settings)
         outbox = OutboxRouter()
-        pipeline = Pipeline(services, database.store, outbox=outbox)
-        return cls(settings=settings, database=database, services=services, pipeline=pipeline, outbox=outbox)
+        locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
+        pipeline = Pipeline(services, database.store, outbox=outbox, locks=locks)
+        return cls(
+            settings=settings,
+            database=database,
+            services=services,
+            pipeline=pipeline,
+            outbox=outbox,
+        )
 
     def reload_content(self) -> None:
         """Swap in freshly loaded content; a failure keeps the content already serving."""
@@ -103,4 +136,6 @@ class App:
             log.exception("content reload failed; keeping the previous content")
 
     async def close(self) -> None:
+        if isinstance(self.pipeline.locks, RedisLocks):
+            await self.pipeline.locks.close()
         await self.database.close()

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     log_format: str = "text"
     max_message_chars: int = Field(2000, ge=100, le=100_000)
     lang_min_coverage: float = Field(0.8, ge=0.0, le=1.0)
+    lang_beta: bool = False  # also offer languages below LANG_MIN_COVERAGE, marked beta
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_server: str = "https://api.telegram.org"
@@ -91,6 +92,14 @@ class Settings(BaseSettings):
         from bot.core.hours import parse_hours
 
         parse_hours(value)
+        return value
+
+    @field_validator("caseworker_ids")
+    @classmethod
+    def _numeric_ids(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(part.lstrip("-").isdigit() for part in parts):
+            raise ValueError("must be comma-separated Telegram user ids (numbers)")
         return value
 
     @property

@@ -7,7 +7,18 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-FIELDS = ("channel", "kind", "escalated", "category", "replies", "ms", "method", "status", "count", "case")
+FIELDS = (
+    "channel",
+    "kind",
+    "escalated",
+    "category",
+    "replies",
+    "ms",
+    "method",
+    "status",
+    "count",
+    "case",
+)
 
 
 class _Formatter(logging.Formatter):
@@ -19,7 +30,9 @@ class _Formatter(logging.Formatter):
         fields = {key: getattr(record, key) for key in FIELDS if hasattr(record, key)}
         if self.as_json:
             payload = {
-                "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                "at": datetime.fromtimestamp(record.created, UTC).isoformat(
+                    timespec="milliseconds"
+                ),
                 "level": record.levelname.lower(),
                 "logger": record.name,
                 "msg": record.getMessage(),

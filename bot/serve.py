@@ -41,7 +41,11 @@ async def healthz(request: web.Request) -> web.Response:
     library = app.services.content.library
     status = 200 if database == "ok" else 503
     return web.json_response(
-        {"status": "ok" if status == 200 else "degraded", "database": database, "articles": len(library.articles)},
+        {
+            "status": "ok" if status == 200 else "degraded",
+            "database": database,
+            "articles": len(library.articles),
+        },
         status=status,
     )
 
@@ -62,6 +66,25 @@ async def start_channels(app: App, web_app: web.Application) -> list[Channel]:
     return channels
 
 
+TICK_SECONDS = 30
+
+
+def _write_pid() -> None:
+    """So that `mangnon content reload` can find the server."""
+    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
+    PID_FILE.write_text(str(os.getpid()))
+
+
+async def _tick_forever(app: App) -> None:
+    """Periodic work: re-alert unacknowledged safety cases. One failure never stops the loop."""
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        try:
+            await app.pipeline.tick()
+        except Exception:
+            log.exception("periodic work failed")
+
+
 async def serve(app: App) -> None:
     await upgrade(app.settings.database_url)
     web_app = build_web_app(app)
@@ -70,21 +93,22 @@ async def serve(app: App) -> None:
     await runner.setup()
     site = web.TCPSite(runner, app.settings.web_host, app.settings.web_port)
     await site.start()
-    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
-    PID_FILE.write_text(str(os.getpid()))
+    _write_pid()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGHUP, app.reload_content)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    ticker = asyncio.create_task(_tick_forever(app))
     url = f"http://{app.settings.web_host}:{app.settings.web_port}"
     log.info("serving the web chat on %s", url)
     print(f"Măng Non is running: open {url} (Ctrl+C to stop)", flush=True)
     try:
         await stop.wait()
     finally:
+        ticker.cancel()
         with contextlib.suppress(FileNotFoundError):
-            PID_FILE.unlink()
+            PID_FILE.unlink()  # noqa: ASYNC240 - a tiny local file at shutdown
         for channel in channels:
             await channel.stop()
         await runner.cleanup()

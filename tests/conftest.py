@@ -101,11 +101,15 @@ class Chat:
     last: list[Reply] = field(default_factory=list)
 
     async def send(self, text: str) -> list[Reply]:
-        self.last = await self.pipeline.handle(Inbound(self.user, text=text, locale_hint=self.locale_hint))
+        self.last = await self.pipeline.handle(
+            Inbound(self.user, text=text, locale_hint=self.locale_hint)
+        )
         return self.last
 
     async def tap(self, data: str) -> list[Reply]:
-        self.last = await self.pipeline.handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
+        self.last = await self.pipeline.handle(
+            Inbound(self.user, callback=data, locale_hint=self.locale_hint)
+        )
         return self.last
 
     def button(self, data_prefix: str) -> Button:

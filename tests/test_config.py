@@ -10,7 +10,9 @@ from bot.cli import main
 from bot.config import SettingsError, load_settings
 
 
-def test_defaults_run_on_sqlite_and_localhost(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_defaults_run_on_sqlite_and_localhost(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("DATABASE_URL", "WEB_PORT", "WEB_HOST", "DEFAULT_LOCALE", "TIMEZONE"):
         monkeypatch.delenv(name, raising=False)
@@ -32,7 +34,9 @@ def test_defaults_run_on_sqlite_and_localhost(monkeypatch: pytest.MonkeyPatch, t
         ("CASEWORKER_HOURS", "morning"),
     ],
 )
-def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str) -> None:
+def test_malformed_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as error:
@@ -40,7 +44,9 @@ def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert name in str(error.value)
 
 
-def test_unknown_setting_in_env_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unknown_setting_in_env_file_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("WEB_PROT=9000\n")
     with pytest.raises(SettingsError) as error:
@@ -52,7 +58,9 @@ def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:very-secret-token")
     settings = load_settings()
-    assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(settings.model_dump())
+    assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(
+        settings.model_dump()
+    )
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == "123:very-secret-token"
 

@@ -10,7 +10,18 @@ import pytest
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
 FORBIDDEN = {
-    "core": ("aiogram", "aiohttp", "sqlalchemy", "alembic", "redis", "bot.storage", "bot.channels", "bot.app", "bot.cli", "bot.serve"),
+    "core": (
+        "aiogram",
+        "aiohttp",
+        "sqlalchemy",
+        "alembic",
+        "redis",
+        "bot.storage",
+        "bot.channels",
+        "bot.app",
+        "bot.cli",
+        "bot.serve",
+    ),
     "storage": ("aiogram", "aiohttp", "bot.channels", "bot.app", "bot.cli", "bot.serve"),
     "channels": ("sqlalchemy", "alembic", "bot.storage", "bot.app", "bot.cli", "bot.serve"),
 }

@@ -11,7 +11,14 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
     return {
         "text": reply.text,
         "buttons": [[_button(b) for b in row] for row in reply.buttons],
-        "media": [{"kind": m.kind.value, "url": f"/media/{m.path.removeprefix('media/')}", "caption": m.caption} for m in reply.media],
+        "media": [
+            {
+                "kind": m.kind.value,
+                "url": f"/media/{m.path.removeprefix('media/')}",
+                "caption": m.caption,
+            }
+            for m in reply.media
+        ],
     }
 
 

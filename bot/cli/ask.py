@@ -18,7 +18,9 @@ RESULTS = 5
 
 def register(commands: Any) -> None:
     ask = commands.add_parser("ask", help="show the answer the bot would give to a question")
-    ask.add_argument("text", nargs="?", help="the question; without it, one question per stdin line")
+    ask.add_argument(
+        "text", nargs="?", help="the question; without it, one question per stdin line"
+    )
     ask.add_argument("--lang", default=None, help="the user's language (default: DEFAULT_LOCALE)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.set_defaults(func=_ask)
@@ -49,7 +51,8 @@ def _ask(args: argparse.Namespace) -> int:
                 "category": verdict.category.value if verdict.category else None,
             },
             "results": [
-                {"id": h.id, "topic": h.topic, "title": h.title, "score": round(h.score, 4)} for h in hits
+                {"id": h.id, "topic": h.topic, "title": h.title, "score": round(h.score, 4)}
+                for h in hits
             ],
         }
         if args.json:
@@ -89,7 +92,12 @@ def _unanswered(args: argparse.Namespace) -> int:
         examples.setdefault(key, q.text)
         last[key] = max(last.get(key, q.at), q.at)
     for key, count in groups.most_common():
-        record = {"lang": key[0], "count": count, "text": examples[key], "last": last[key].isoformat()}
+        record = {
+            "lang": key[0],
+            "count": count,
+            "text": examples[key],
+            "last": last[key].isoformat(),
+        }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:

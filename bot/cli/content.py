@@ -30,7 +30,9 @@ def register(commands: Any) -> None:
     stamp = sub.add_parser("stamp", help="mark a translation as up to date with its source")
     stamp.add_argument("id", nargs="?", help="article id")
     stamp.add_argument("lang", nargs="?", help="the translation's language")
-    stamp.add_argument("--all", action="store_true", help="stamp every translation (initial import)")
+    stamp.add_argument(
+        "--all", action="store_true", help="stamp every translation (initial import)"
+    )
     stamp.set_defaults(func=_stamp)
 
 
@@ -68,7 +70,9 @@ def _list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
-            print(f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['status']}")
+            print(
+                f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['status']}"
+            )
     return 0
 
 
@@ -79,14 +83,18 @@ def _reload(args: argparse.Namespace) -> int:
         pid = int(PID_FILE.read_text())
         os.kill(pid, signal.SIGHUP)
     except (FileNotFoundError, ValueError, ProcessLookupError):
-        print(f"no running server found ({PID_FILE}); start one with `mangnon serve`", file=sys.stderr)
+        print(
+            f"no running server found ({PID_FILE}); start one with `mangnon serve`", file=sys.stderr
+        )
         return 1
     print(f"asked the server (pid {pid}) to reload content")
     return 0
 
 
 _INLINE = re.compile(r"(translation_of:\s*\{[^}]*?hash:\s*)(\"[^\"]*\"|'[^']*'|[^,}\s]*)")
-_BLOCK = re.compile(r"(translation_of:\s*\n(?:[ \t]+\S.*\n)*?[ \t]+hash:[ \t]*)(\"[^\"]*\"|'[^']*'|\S*)")
+_BLOCK = re.compile(
+    r"(translation_of:\s*\n(?:[ \t]+\S.*\n)*?[ \t]+hash:[ \t]*)(\"[^\"]*\"|'[^']*'|\S*)"
+)
 
 
 def stamp_file(path: Path, new_hash: str) -> bool:

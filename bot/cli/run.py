@@ -11,7 +11,9 @@ from bot.logs import setup_logging
 
 
 def register(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="migrate the database and serve all configured channels")
+    serve = commands.add_parser(
+        "serve", help="migrate the database and serve all configured channels"
+    )
     serve.set_defaults(func=_serve)
     chat = commands.add_parser("chat", help="chat with the bot in this terminal")
     chat.set_defaults(func=_chat)

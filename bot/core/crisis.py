@@ -27,21 +27,33 @@ def _message(category: str | None, child: bool) -> tuple[str, tuple[str, ...]]:
     """The words and the numbers to offer, by category."""
     if category == "emergency":
         return (
-            _("This is an emergency. Call 115 for an ambulance now (114 for fire, water rescue or an explosion).")
+            _(
+                "This is an emergency. Call 115 for an ambulance now (114 for fire, water rescue or an explosion)."
+            )
             + "\n"
             + _("Stay with the child and keep yourself safe. The first-aid steps are below."),
             ("115", "114", "111"),
         )
     if category == "self-harm":
-        text = _("Thank you for telling me. What you feel matters, and you do not have to go through this alone.")
-        text += "\n" + _("Please talk to someone now: call 111, free and open day and night. If you are in danger right now, call 115.")
+        text = _(
+            "Thank you for telling me. What you feel matters, and you do not have to go through this alone."
+        )
+        text += "\n" + _(
+            "Please talk to someone now: call 111, free and open day and night. If you are in danger right now, call 115."
+        )
         return text, ("111", "115")
     if child:
-        text = _("Thank you for telling me. It is not your fault, and you did the right thing by telling.")
-        text += "\n" + _("You can call 111 now: it is free, day and night, and they help children. If you are in danger right now, call 113.")
+        text = _(
+            "Thank you for telling me. It is not your fault, and you did the right thing by telling."
+        )
+        text += "\n" + _(
+            "You can call 111 now: it is free, day and night, and they help children. If you are in danger right now, call 113."
+        )
     else:
         text = _("Thank you for telling me. A child's safety comes first.")
-        text += "\n" + _("Call 111 (child protection, free, 24/7). If the child is in danger right now, call 113 (police).")
+        text += "\n" + _(
+            "Call 111 (child protection, free, 24/7). If the child is in danger right now, call 113 (police)."
+        )
     numbers = ("111", "113")
     return text, numbers
 

@@ -75,8 +75,12 @@ class Inbound:
     attachments: tuple[Attachment, ...] = ()
     message_id: str | None = None
     chat: str | None = None  # the group chat it came from (the case desk); None for a private chat
-    quoted: str | None = None  # text of the message this one replies to (case workers reply to a case)
-    edited: bool = False  # an edit of an earlier message: still safety-checked, never answered twice
+    quoted: str | None = (
+        None  # text of the message this one replies to (case workers reply to a case)
+    )
+    edited: bool = (
+        False  # an edit of an earlier message: still safety-checked, never answered twice
+    )
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ import time
 from datetime import UTC, datetime
 
 from bot.core import crisis
-from bot.core.dialog import Dialog
+from bot.core.cases import desk, flow
+from bot.core.cases.model import Case
+from bot.core.dialog import COMMAND, Dialog
+from bot.core.flood import FloodGate
 from bot.core.i18n import _, use_locale
 from bot.core.locks import LocalLocks, UserLocks
-from bot.core.messages import Button, Inbound, Reply
-from bot.core.messages import UserRef
+from bot.core.messages import Button, Inbound, Reply, UserRef
 from bot.core.ports import Clock, Outbox, StoreFactory
 from bot.core.profile import Profile
 from bot.core.services import RiskVerdict, Services
@@ -42,6 +44,7 @@ class Pipeline:
         self.locks = locks or LocalLocks()
         self.dialog = dialog or Dialog(services)
         self.outbox = outbox
+        self.flood = FloodGate()
 
     def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
         if profile is not None and profile.locale and profile.locale in self.services.languages:
@@ -55,6 +58,8 @@ class Pipeline:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         started = time.perf_counter()
+        if desk.is_desk_message(inbound, self.services):
+            return await self._desk(inbound)
         text = clean(inbound.text, self.services.options.max_message_chars)
         # The safety check needs no database: it runs first and its answer survives any failure.
         verdict = self.services.safety.assess(text, inbound.locale_hint) if text else None
@@ -110,12 +115,12 @@ class Pipeline:
             now = self.clock.now()
             profile = await store.users.get_or_create(inbound.user, now)
             locale = self.pick_locale(profile, inbound.locale_hint)
-            turn = Turn(inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale)
+            turn = Turn(
+                inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale
+            )
+            case = await store.cases.open_for(inbound.user)
             with use_locale(self.services.catalogs, locale):
-                if verdict is not None and verdict.escalate:
-                    crisis.respond(turn, verdict)
-                else:
-                    await self.dialog.handle(turn)
+                await self._respond(turn, verdict, case)
             profile.last_seen_at = now
             if not turn.forgotten:
                 await store.users.save(profile)
@@ -124,11 +129,65 @@ class Pipeline:
             await store.commit()
             return turn.replies
 
+    async def _respond(self, turn: Turn, verdict: RiskVerdict | None, case: Case | None) -> None:
+        """Safety first, in every state; then an open case's relay; then the dialog."""
+        if verdict is not None and verdict.escalate:
+            if case is None:
+                crisis.respond(turn, verdict)
+                flow.remember_disclosure(turn, verdict)
+            else:  # a counsellor is already on it: the numbers again, and the words to the desk
+                for reply in crisis.replies_for(
+                    verdict.category, turn.profile.is_child, offer_counsellor=False
+                ):
+                    turn.say(reply)
+                await flow.relay_to_desk(turn, self.services, case, escalated=True)
+            return
+        allowed, first_refusal = self.flood.check(turn.inbound.user, turn.now)
+        if not allowed:
+            if first_refusal:
+                turn.say(
+                    Reply(_("You are sending messages very fast. I will answer again in a minute."))
+                )
+            return
+        is_control = turn.inbound.callback is not None or bool(COMMAND.match(turn.text))
+        if case is not None and not is_control:
+            await flow.relay_to_desk(turn, self.services, case, escalated=False)
+        elif turn.inbound.edited:
+            return  # an edit is safety-checked above, but never answered twice
+        else:
+            await self.dialog.handle(turn)
+
+    async def _desk(self, inbound: Inbound) -> list[Reply]:
+        try:
+            async with self.stores() as store:
+                replies = await desk.handle_desk(inbound, store, self.clock.now(), self.services)
+                await store.commit()
+        except Exception:
+            log.exception("desk message failed", extra={"channel": inbound.user.channel})
+            return []
+        return await self._deliver_elsewhere(inbound.user, replies)
+
+    async def tick(self) -> None:
+        """Periodic work (every ~30 s from the server): re-alert cases nobody acknowledged."""
+        async with self.stores() as store:
+            replies = await desk.overdue_alerts(store, self.clock.now(), self.services)
+            await store.commit()
+        for reply in replies:
+            if reply.to is not None:
+                await self.send(reply.to, [reply])
+
     def _failure(self, inbound: Inbound, verdict: RiskVerdict | None) -> list[Reply]:
         """Something broke (the database, a bug): never leave a child at risk without the numbers."""
         locale = self.pick_locale(None, inbound.locale_hint)
         with use_locale(self.services.catalogs, locale):
-            sorry = Reply(_("Sorry, something went wrong on my side. Please try again in a moment."))
+            sorry = Reply(
+                _("Sorry, something went wrong on my side. Please try again in a moment.")
+            )
             if verdict is not None and verdict.escalate:
-                return [*crisis.replies_for(verdict.category, child=False, offer_counsellor=False), sorry]
-            return [Reply(sorry.text, buttons=((Button.phone(_("☎️ Call 111 (free, 24/7)"), "111"),),))]
+                return [
+                    *crisis.replies_for(verdict.category, child=False, offer_counsellor=False),
+                    sorry,
+                ]
+            return [
+                Reply(sorry.text, buttons=((Button.phone(_("☎️ Call 111 (free, 24/7)"), "111"),),))
+            ]

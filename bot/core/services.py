@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
+from bot.core.hours import Hours, parse_hours
 from bot.core.i18n import Catalogs
-from bot.core.languages import LanguageRegistry
+from bot.core.languages import LanguageRegistry, Offer, offered
 from bot.core.library import Library
+from bot.core.messages import UserRef
 
 
 class Hit(Protocol):
@@ -48,6 +51,18 @@ class Options:
     default_locale: str = "vi"
     max_message_chars: int = 2000
     lang_min_coverage: float = 0.8
+    lang_beta: bool = False
+
+
+@dataclass(frozen=True)
+class DeskOptions:
+    """The case desk: where new cases are posted and who may act on them."""
+
+    chat: UserRef | None = None  # e.g. UserRef("telegram", "-1001234"); None: no desk configured
+    workers: frozenset[UserRef] = frozenset()
+    ack_minutes: int = 5
+    hours: Hours = field(default_factory=lambda: parse_hours("00:00-24:00"))
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 @dataclass
@@ -65,16 +80,21 @@ class Services:
     content: Content
     safety: RiskAssessor
     options: Options = field(default_factory=Options)
+    desk: DeskOptions = field(default_factory=DeskOptions)
 
     def offered_languages(self) -> list[str]:
-        """Languages with enough of the interface translated, in registry order."""
-        offered = []
-        for code in self.languages.codes:
-            lang = self.languages.get(code)
-            if lang is None or lang.pseudo:
-                continue
-            if code in (self.options.default_locale, "en") or (
-                self.catalogs.coverage(code) >= self.options.lang_min_coverage
-            ):
-                offered.append(code)
-        return offered
+        """The language picker's choices, in registry order (see ``bot.core.languages.offered``)."""
+        return [offer.code for offer in self._offers()]
+
+    def is_beta(self, code: str) -> bool:
+        """Offered although its interface is below LANG_MIN_COVERAGE (LANG_BETA is on)."""
+        return any(offer.code == code and offer.beta for offer in self._offers())
+
+    def _offers(self) -> list[Offer]:
+        return offered(
+            self.languages,
+            self.catalogs.coverage,
+            self.options.lang_min_coverage,
+            self.options.default_locale,
+            self.options.lang_beta,
+        )

@@ -112,3 +112,52 @@ class UnansweredRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     lang: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+
+
+class CaseRow(Base):
+    """A safety case. Kept after the user's /forget: the law requires a child at risk to be acted on."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_user", "user_channel", "user_external_id"),
+        Index("ix_cases_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    user_channel: Mapped[str] = mapped_column(String(16))
+    user_external_id: Mapped[str] = mapped_column(String(64))
+    pseudonym: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(16))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alerts: Mapped[int] = mapped_column(Integer, default=0)
+    last_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseMessageRow(Base):
+    """What was said in a case: kept only for the case, never in logs or analytics."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    direction: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CaseAuditRow(Base):
+    """Append-only: who saw or did what to a case, and when."""
+
+    __tablename__ = "case_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(200), default="")

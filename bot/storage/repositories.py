@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.messages import UserRef
 from bot.core.ports import Event, ForgetReport, UnansweredQuestion
 from bot.core.profile import AgeBand, Consent, Profile, Role, State
+from bot.storage.cases import SqlCaseRepository
 from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
 
 
@@ -97,12 +98,13 @@ class SqlUserRepository:
 
     async def forget(self, ref: UserRef) -> ForgetReport:
         row = await self._row(ref)
+        kept = await SqlCaseRepository(self._session).count_for(ref)
         if row is None:
-            return ForgetReport(deleted=False, kept_cases=0)
+            return ForgetReport(deleted=False, kept_cases=kept)
         await self._session.execute(delete(FeedbackRow).where(FeedbackRow.user_id == row.id))
         await self._session.delete(row)
         await self._session.flush()
-        return ForgetReport(deleted=True, kept_cases=0)
+        return ForgetReport(deleted=True, kept_cases=kept)
 
     async def reachable(self, ref: UserRef, reachable: bool) -> None:
         await self._session.execute(
@@ -164,6 +166,7 @@ class SqlStore:
         self.events = SqlEventLog(session)
         self.feedback = SqlFeedbackRepository(session)
         self.unanswered = SqlUnansweredRepository(session)
+        self.cases = SqlCaseRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

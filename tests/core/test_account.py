@@ -54,7 +54,9 @@ async def test_forget_deletes_the_user_and_their_feedback(chat: Chat, database: 
     assert user.role is None and user.consent_at is None
 
 
-async def test_forget_can_be_cancelled_and_stale_confirmations_do_nothing(chat: Chat, database: Database) -> None:
+async def test_forget_can_be_cancelled_and_stale_confirmations_do_nothing(
+    chat: Chat, database: Database
+) -> None:
     await _onboard(chat)
     await chat.send("/forget")
     await chat.press("forget:no")

@@ -33,7 +33,9 @@ async def test_topics_to_article_summary_sources_and_read_more(chat: Chat) -> No
     assert "Sources:" in chat.last[-1].text
 
 
-async def test_a_parent_gets_the_parents_version_and_a_child_the_kids_version(chat: Chat, pipeline: object) -> None:
+async def test_a_parent_gets_the_parents_version_and_a_child_the_kids_version(
+    chat: Chat, pipeline: object
+) -> None:
     await _onboard(chat)
     await chat.tap("topic:drowning-prevention")
     assert chat.button("fb:drowning-prevention:")
@@ -57,7 +59,14 @@ async def test_missing_translation_falls_back_to_vietnamese_with_a_note(chat: Ch
     await chat.send("/start")
     await chat.press("lang:en")
     library = chat.pipeline.services.content.library
-    vi_only = next((a for (i, lang), a in library.articles.items() if lang == "vi" and (i, "en") not in library.articles), None)
+    vi_only = next(
+        (
+            a
+            for (i, lang), a in library.articles.items()
+            if lang == "vi" and (i, "en") not in library.articles
+        ),
+        None,
+    )
     if vi_only is None:  # every article is translated: remove one English version for this test
         article = library.articles.pop(("burns", "en"))
         try:

@@ -89,7 +89,9 @@ def test_a_valid_article_is_served(tmp_path: Path) -> None:
         (article(body=""), "no body"),
     ],
 )
-def test_schema_errors_name_file_and_problem_and_skip_only_that_file(tmp_path: Path, text: str, expected: str) -> None:
+def test_schema_errors_name_file_and_problem_and_skip_only_that_file(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     library = Library.load(write(tmp_path, {"burns.vi.md": text, "other.vi.md": article("other")}))
     errors = [p for p in library.check(TODAY) if p.level is Level.ERROR]
     assert any(expected in p.message and p.path.name == "burns.vi.md" for p in errors), errors
@@ -107,7 +109,9 @@ def test_error_line_points_at_the_bad_key(tmp_path: Path) -> None:
 
 def test_unknown_topic_duplicate_and_dangling_related_are_errors(tmp_path: Path) -> None:
     files = {
-        "burns.vi.md": article(extra="related: [nowhere]\nmedia: [{type: audio, file: media/vi/x.ogg}]"),
+        "burns.vi.md": article(
+            extra="related: [nowhere]\nmedia: [{type: audio, file: media/vi/x.ogg}]"
+        ),
         "copy.vi.md": article("burns").replace("topic: burns", "topic: burns"),
         "bad-topic.vi.md": article("bad-topic").replace("topic: burns", "topic: volcanoes"),
     }
@@ -120,7 +124,10 @@ def test_unknown_topic_duplicate_and_dangling_related_are_errors(tmp_path: Path)
 
 
 def test_expired_and_draft_articles_are_not_served(tmp_path: Path) -> None:
-    files = {"burns.vi.md": article(due="2026-11-30"), "draft.vi.md": article("draft", status="draft")}
+    files = {
+        "burns.vi.md": article(due="2026-11-30"),
+        "draft.vi.md": article("draft", status="draft"),
+    }
     library = Library.load(write(tmp_path, files))
     assert library.article("burns", "vi", TODAY) is None
     assert library.article("burns", "vi", date(2026, 11, 30)) is not None
@@ -135,7 +142,10 @@ def test_translation_goes_stale_when_the_source_changes(tmp_path: Path) -> None:
     root = write(tmp_path, {"burns.vi.md": source, "burns.en.md": translation})
     assert not any("stale" in m for m in messages(Library.load(root), Level.WARNING))
 
-    write(tmp_path, {"burns.vi.md": article(body="Xả nước mát ít nhất 20 phút, không bôi kem đánh răng.")})
+    write(
+        tmp_path,
+        {"burns.vi.md": article(body="Xả nước mát ít nhất 20 phút, không bôi kem đánh răng.")},
+    )
     stale = [m for m in messages(Library.load(root), Level.WARNING) if "stale" in m]
     assert stale and "mangnon content stamp burns en" in stale[0]
 
@@ -148,7 +158,13 @@ def test_missing_translation_is_a_warning_and_falls_back_to_vietnamese(tmp_path:
 
 
 def test_content_stamp_refreshes_the_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = write(tmp_path, {"burns.vi.md": article(), "burns.en.md": article(lang="en", extra='translation_of: {lang: vi, hash: ""}')})
+    root = write(
+        tmp_path,
+        {
+            "burns.vi.md": article(),
+            "burns.en.md": article(lang="en", extra='translation_of: {lang: vi, hash: ""}'),
+        },
+    )
     monkeypatch.setenv("CONTENT_DIR", str(root))
     monkeypatch.chdir(tmp_path)
     assert any("stale" in m for m in messages(Library.load(root), Level.WARNING))
@@ -156,7 +172,9 @@ def test_content_stamp_refreshes_the_hash(tmp_path: Path, monkeypatch: pytest.Mo
     assert not any("stale" in m for m in messages(Library.load(root), Level.WARNING))
 
 
-def test_content_check_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_content_check_exit_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write(tmp_path, {"burns.vi.md": article(sources="[]")})
     monkeypatch.setenv("CONTENT_DIR", str(root))
     monkeypatch.chdir(tmp_path)
@@ -170,8 +188,12 @@ def test_the_real_library_has_every_topic_in_vi_and_en() -> None:
     assert [p for p in library.check(date.today()) if p.level is Level.ERROR] == []
     for topic in library.topics:
         for lang in ("vi", "en"):
-            assert library.for_topic(topic, lang, date.today()), f"{topic} has no approved {lang} article"
-            assert not library.for_topic(topic, lang, date.today())[0].fallback, f"{topic}: {lang} falls back"
+            assert library.for_topic(topic, lang, date.today()), (
+                f"{topic} has no approved {lang} article"
+            )
+            assert not library.for_topic(topic, lang, date.today())[0].fallback, (
+                f"{topic}: {lang} falls back"
+            )
     assert len({t.id for t in library.tips}) >= 60
     for article_ in library.articles.values():
         assert article_.sources, article_.path

@@ -31,7 +31,9 @@ async def test_parent_onboarding_stores_choices_and_consent(chat: Chat, database
     assert user.state == "ready"
 
 
-async def test_student_is_asked_age_and_told_a_parent_should_agree(chat: Chat, database: Database) -> None:
+async def test_student_is_asked_age_and_told_a_parent_should_agree(
+    chat: Chat, database: Database
+) -> None:
     await chat.send("/start")
     await chat.press("lang:en")
     await chat.press("role:child")
@@ -94,7 +96,9 @@ async def test_help_lists_commands_and_the_hotline(chat: Chat) -> None:
     text = chat.texts()
     for command in ("/topics", "/tip", "/language", "/stop", "/forget", "111"):
         assert command in text
-    phones = [b.value for r in chat.last for row in r.buttons for b in row if b.kind is ButtonKind.PHONE]
+    phones = [
+        b.value for r in chat.last for row in r.buttons for b in row if b.kind is ButtonKind.PHONE
+    ]
     assert "111" in phones
 
 

@@ -14,7 +14,7 @@ from bot.core.pipeline import Pipeline
 
 STATIC = Path(__file__).parent / "static"
 SESSION = re.compile(r"^[A-Za-z0-9-]{16,64}$")
-MAX_BODY = 32 * 1024
+MAX_BODY = 128 * 1024  # JSON may escape every Vietnamese letter as \uXXXX
 PIPELINE: web.AppKey[Pipeline] = web.AppKey("pipeline", Pipeline)
 MEDIA_ROOT: web.AppKey[Path] = web.AppKey("media_root", Path)
 

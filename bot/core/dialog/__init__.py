@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot.core.cases.flow import on_case_button
 from bot.core.dialog import account, ask, browse, onboarding
-from bot.core.dialog.menus import expired_button, main_menu
 from bot.core.i18n import _
+from bot.core.menus import expired_button, main_menu
 from bot.core.messages import Reply
 from bot.core.profile import State
 from bot.core.services import Services
@@ -155,6 +156,7 @@ class Dialog:
             "more": _more,
             "fb": _feedback,
             "tip": _tip,
+            "case": on_case_button,
         }
         self.commands: dict[str, CommandHandler] = {
             "start": _cmd_start,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.dialog.menus import hotline_row, main_menu
 from bot.core.dialog.onboarding import language_buttons
 from bot.core.i18n import _
+from bot.core.menus import hotline_row, main_menu
 from bot.core.messages import Button, Reply
 from bot.core.profile import State
 from bot.core.services import Services
@@ -14,7 +14,9 @@ from bot.core.turn import Turn
 def help_text() -> str:
     return "\n".join(
         (
-            _("I share vetted advice on children's rights, preventing abuse and preventing injuries."),
+            _(
+                "I share vetted advice on children's rights, preventing abuse and preventing injuries."
+            ),
             _("Type a question in your own words, or use these commands:"),
             _("/topics – browse topics"),
             _("/tip – a safety tip"),
@@ -22,7 +24,9 @@ def help_text() -> str:
             _("/stop – stop all messages from me"),
             _("/forget – delete your data"),
             "",
-            _("If a child is in danger: call 111 (child protection, free, 24/7), 113 (police), 115 (ambulance) or 114 (fire and rescue)."),
+            _(
+                "If a child is in danger: call 111 (child protection, free, 24/7), 113 (police), 115 (ambulance) or 114 (fire and rescue)."
+            ),
         )
     )
 
@@ -57,9 +61,13 @@ def ask_forget(turn: Turn) -> None:
         Reply(
             _("Do you want me to delete your data?")
             + "\n"
-            + _("I will delete your language, role, age band, subscriptions and your feedback on articles.")
+            + _(
+                "I will delete your language, role, age band, subscriptions and your feedback on articles."
+            )
             + "\n"
-            + _("I keep only anonymous counts that cannot identify you. If a safety case was opened to protect a child, the law requires that case record to be kept, and you will be told."),
+            + _(
+                "I keep only anonymous counts that cannot identify you. If a safety case was opened to protect a child, the law requires that case record to be kept, and you will be told."
+            ),
             buttons=(
                 (Button.callback(_("🗑️ Yes, delete my data"), "forget:yes"),),
                 (Button.callback(_("Cancel"), "forget:no"),),

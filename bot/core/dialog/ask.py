@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.core.dialog.browse import show_article
-from bot.core.dialog.menus import hotline_row, main_menu
 from bot.core.i18n import _
+from bot.core.menus import hotline_row, main_menu
 from bot.core.messages import Button, Reply
 from bot.core.ports import UnansweredQuestion
 from bot.core.scrub import scrub
@@ -16,14 +16,22 @@ OTHER_MATCHES = 2
 
 
 def prompt(turn: Turn) -> None:
-    turn.say(Reply(_("Type your question in your own words, for example: “how do I keep my child safe near water?”")))
+    turn.say(
+        Reply(
+            _(
+                "Type your question in your own words, for example: “how do I keep my child safe near water?”"
+            )
+        )
+    )
 
 
 async def answer(turn: Turn, services: Services) -> None:
     if not words(turn.text):
         turn.say(
             Reply(
-                _("I did not find a question in that message. Type a few words, or choose from the menu."),
+                _(
+                    "I did not find a question in that message. Type a few words, or choose from the menu."
+                ),
                 buttons=main_menu(),
             )
         )
@@ -39,9 +47,13 @@ async def answer(turn: Turn, services: Services) -> None:
         turn.record("unanswered")
         turn.say(
             Reply(
-                _("I am sorry, I do not have a vetted answer to that yet. I have passed the question to our editors.")
+                _(
+                    "I am sorry, I do not have a vetted answer to that yet. I have passed the question to our editors."
+                )
                 + "\n"
-                + _("You can browse the topics, or call 111 (free, 24/7) to talk to a child-protection counsellor."),
+                + _(
+                    "You can browse the topics, or call 111 (free, 24/7) to talk to a child-protection counsellor."
+                ),
                 buttons=((Button.callback(_("📚 Topics"), "menu:topics"),), hotline_row()),
             )
         )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core.dialog.menus import hotline_row, main_menu
 from bot.core.i18n import _
 from bot.core.library import Found, Library
 from bot.core.library.model import Article
 from bot.core.library.text import first_paragraphs
+from bot.core.menus import hotline_row, main_menu
 from bot.core.messages import Button, Media, MediaKind, Reply
 from bot.core.profile import Profile, Role
 from bot.core.services import Services
@@ -16,7 +16,12 @@ from bot.core.turn import Turn
 
 READ_MORE_CHARS = 3000
 
-AUDIENCE = {Role.PARENT: "parents", Role.CHILD: "children", Role.TEACHER: "teachers", Role.OTHER: "parents"}
+AUDIENCE = {
+    Role.PARENT: "parents",
+    Role.CHILD: "children",
+    Role.TEACHER: "teachers",
+    Role.OTHER: "parents",
+}
 
 
 def audience_of(profile: Profile) -> str | None:
@@ -36,7 +41,11 @@ def show_pillars(turn: Turn, services: Services) -> None:
     )
     turn.record("topics")
     if not rows:
-        turn.say(Reply(_("The library is being updated. Please try again later."), buttons=(hotline_row(),)))
+        turn.say(
+            Reply(
+                _("The library is being updated. Please try again later."), buttons=(hotline_row(),)
+            )
+        )
         return
     turn.say(Reply(_("Choose a subject:"), buttons=rows))
 
@@ -69,7 +78,9 @@ def on_topic(turn: Turn, services: Services, topic_id: str) -> bool:
     if len(found) == 1 or (audience is not None and audience in found[0].article.audiences):
         show_article(turn, services, found[0])
         if len(found) > 1:
-            rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found[1:])
+            rows = tuple(
+                (Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found[1:]
+            )
             turn.say(Reply(_("More on this topic:"), buttons=rows))
         return True
     rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found)
@@ -83,7 +94,10 @@ def _source_line(article: Article) -> str:
 
 
 def _fallback_note(found: Found) -> str:
-    return _("This article is not yet available in your language, so here it is in Vietnamese.") + "\n\n"
+    return (
+        _("This article is not yet available in your language, so here it is in Vietnamese.")
+        + "\n\n"
+    )
 
 
 def _media(article: Article, lang: str) -> tuple[Media, ...]:
@@ -93,7 +107,9 @@ def _media(article: Article, lang: str) -> tuple[Media, ...]:
     return tuple(Media(MediaKind(m.type), m.file, m.caption) for m in chosen)
 
 
-def _article_buttons(library: Library, turn: Turn, article: Article, more: bool) -> tuple[tuple[Button, ...], ...]:
+def _article_buttons(
+    library: Library, turn: Turn, article: Article, more: bool
+) -> tuple[tuple[Button, ...], ...]:
     rows: list[tuple[Button, ...]] = []
     if more:
         rows.append((Button.callback(_("📖 Read more"), f"more:{article.id}"),))
@@ -118,7 +134,11 @@ def show_article(turn: Turn, services: Services, found: Found) -> None:
     library = services.content.library
     turn.record("article", subject=article.id, lang=article.lang)
     turn.say(
-        Reply(text, buttons=_article_buttons(library, turn, article, more=True), media=_media(article, turn.locale))
+        Reply(
+            text,
+            buttons=_article_buttons(library, turn, article, more=True),
+            media=_media(article, turn.locale),
+        )
     )
 
 
@@ -144,7 +164,12 @@ def on_more(turn: Turn, services: Services, article_id: str) -> bool:
             head, rest = rest, ""
         turn.say(Reply(head))
     last = turn.replies.pop()
-    turn.say(Reply(last.text + "\n\n" + _source_line(article), buttons=_article_buttons(library, turn, article, more=False)))
+    turn.say(
+        Reply(
+            last.text + "\n\n" + _source_line(article),
+            buttons=_article_buttons(library, turn, article, more=False),
+        )
+    )
     return True
 
 
@@ -161,7 +186,9 @@ async def on_feedback(turn: Turn, services: Services, article_id: str, value: st
     else:
         turn.say(
             Reply(
-                _("Thank you for telling me. Editors will use this to improve the article. You can also type your question in your own words."),
+                _(
+                    "Thank you for telling me. Editors will use this to improve the article. You can also type your question in your own words."
+                ),
                 buttons=main_menu(),
             )
         )

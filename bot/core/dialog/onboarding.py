@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.dialog.menus import main_menu
 from bot.core.i18n import _, switch_locale
+from bot.core.menus import main_menu
 from bot.core.messages import Button, Reply
 from bot.core.profile import AgeBand, Consent, Role, State
 from bot.core.services import Services
@@ -67,9 +67,13 @@ def ask_age(turn: Turn) -> None:
 def ask_consent(turn: Turn) -> None:
     turn.profile.state = State.ASK_CONSENT
     text = (
-        _("Before we go on: to remember your choices I keep only your language, who you are (parent, student…), your age band and whether you want tips.")
+        _(
+            "Before we go on: to remember your choices I keep only your language, who you are (parent, student…), your age band and whether you want tips."
+        )
         + "\n"
-        + _("I never ask for your name, address or phone number, and I never keep what you write in my logs.")
+        + _(
+            "I never ask for your name, address or phone number, and I never keep what you write in my logs."
+        )
         + "\n"
         + _("You can delete everything at any time with /forget, or stop all messages with /stop.")
     )
@@ -91,11 +95,11 @@ def ask_consent(turn: Turn) -> None:
 
 def start(turn: Turn, services: Services) -> None:
     turn.record("start")
+    turn.profile.opted_out = False  # writing /start is asking to hear from us again
     if turn.profile.onboarded:
         turn.profile.state = State.READY
         turn.say(Reply(_("Welcome back! What would you like to do?"), buttons=main_menu()))
         return
-    turn.profile.opted_out = False
     ask_language(turn, services)
 
 
@@ -141,7 +145,9 @@ def on_consent(turn: Turn, value: str) -> bool:
         turn.record("consent", subject="declined")
         turn.say(
             Reply(
-                _("That is fine: I will not remember your choices. You can still read advice and ask questions."),
+                _(
+                    "That is fine: I will not remember your choices. You can still read advice and ask questions."
+                ),
                 buttons=main_menu(),
             )
         )

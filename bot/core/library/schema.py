@@ -112,7 +112,10 @@ class FrontMatter(Strict):
     def _numbers_as_text(cls, value: object) -> object:
         """Editors write ``- 111`` for a keyword: YAML reads a number, we want the text."""
         if isinstance(value, list):
-            return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+            return [
+                str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in value
+            ]
         return value
 
     @field_validator("summary")

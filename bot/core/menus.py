@@ -10,8 +10,14 @@ HOTLINE = "111"
 
 def main_menu() -> tuple[tuple[Button, ...], ...]:
     return (
-        (Button.callback(_("📚 Topics"), "menu:topics"), Button.callback(_("💡 A safety tip"), "menu:tip")),
-        (Button.callback(_("❓ Ask a question"), "menu:ask"), Button.callback(_("ℹ️ Help"), "menu:help")),
+        (
+            Button.callback(_("📚 Topics"), "menu:topics"),
+            Button.callback(_("💡 A safety tip"), "menu:tip"),
+        ),
+        (
+            Button.callback(_("❓ Ask a question"), "menu:ask"),
+            Button.callback(_("ℹ️ Help"), "menu:help"),
+        ),
         (Button.phone(_("☎️ Call 111 (free, 24/7)"), HOTLINE),),
     )
 

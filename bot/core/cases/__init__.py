@@ -1,0 +1,1 @@
+"""Safety cases and the case desk (model, user-side flow, desk actions)."""

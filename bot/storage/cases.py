@@ -1,0 +1,171 @@
+"""SQL implementation of the core's CaseRepository."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.cases.model import (
+    OPEN_STATUSES,
+    AuditEntry,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    Direction,
+    NewCase,
+)
+from bot.core.messages import UserRef
+from bot.storage.models import CaseAuditRow, CaseMessageRow, CaseRow
+
+_OPEN = [status.value for status in OPEN_STATUSES]
+
+
+def _case(row: CaseRow) -> Case:
+    return Case(
+        id=row.id,
+        opened_at=row.opened_at,
+        category=row.category,
+        severity=row.severity,
+        user=UserRef(row.user_channel, row.user_external_id),
+        pseudonym=row.pseudonym,
+        status=CaseStatus(row.status),
+        assignee=row.assignee,
+        acknowledged_at=row.acknowledged_at,
+        closed_at=row.closed_at,
+        alerts=row.alerts,
+        last_alert_at=row.last_alert_at,
+    )
+
+
+class SqlCaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open(self, case: NewCase) -> Case:
+        row = CaseRow(
+            opened_at=case.opened_at,
+            category=case.category,
+            severity=case.severity,
+            user_channel=case.user.channel,
+            user_external_id=case.user.external_id,
+            pseudonym=case.pseudonym,
+            status=CaseStatus.NEW.value,
+            alerts=0,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return _case(row)
+
+    async def get(self, case_id: int) -> Case | None:
+        row = await self._session.get(CaseRow, case_id, populate_existing=True)
+        return _case(row) if row else None
+
+    def _for_user(self, user: UserRef) -> object:
+        return (CaseRow.user_channel == user.channel) & (
+            CaseRow.user_external_id == user.external_id
+        )
+
+    async def open_for(self, user: UserRef) -> Case | None:
+        result = await self._session.execute(
+            select(CaseRow)
+            .where(self._for_user(user), CaseRow.status.in_(_OPEN))  # type: ignore[arg-type]
+            .order_by(CaseRow.id.desc())
+            .limit(1)
+        )
+        row = result.scalar_one_or_none()
+        return _case(row) if row else None
+
+    async def count_for(self, user: UserRef) -> int:
+        result = await self._session.execute(
+            select(func.count()).select_from(CaseRow).where(self._for_user(user))  # type: ignore[arg-type]
+        )
+        return int(result.scalar_one())
+
+    async def acknowledge(self, case_id: int, worker: str, at: datetime) -> bool:
+        """Atomic: of two workers pressing at once, exactly one wins."""
+        result = await self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id, CaseRow.status == CaseStatus.NEW.value)
+            .values(status=CaseStatus.ACKNOWLEDGED.value, assignee=worker, acknowledged_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def close(self, case_id: int, worker: str, at: datetime) -> bool:
+        result = await self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id, CaseRow.status.in_(_OPEN))
+            .values(
+                status=CaseStatus.CLOSED.value,
+                closed_at=at,
+                assignee=func.coalesce(CaseRow.assignee, worker),
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def add_message(self, case_id: int, message: CaseMessage) -> None:
+        self._session.add(
+            CaseMessageRow(
+                case_id=case_id, at=message.at, direction=message.direction.value, text=message.text
+            )
+        )
+
+    async def messages(self, case_id: int) -> Sequence[CaseMessage]:
+        rows = (
+            await self._session.execute(
+                select(CaseMessageRow)
+                .where(CaseMessageRow.case_id == case_id)
+                .order_by(CaseMessageRow.id)
+            )
+        ).scalars()
+        return [CaseMessage(at=r.at, direction=Direction(r.direction), text=r.text) for r in rows]
+
+    async def audit(self, case_id: int, entry: AuditEntry) -> None:
+        self._session.add(
+            CaseAuditRow(
+                case_id=case_id,
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                detail=entry.detail[:200],
+            )
+        )
+
+    async def audit_log(self, case_id: int) -> Sequence[AuditEntry]:
+        rows = (
+            await self._session.execute(
+                select(CaseAuditRow)
+                .where(CaseAuditRow.case_id == case_id)
+                .order_by(CaseAuditRow.id)
+            )
+        ).scalars()
+        return [AuditEntry(at=r.at, actor=r.actor, action=r.action, detail=r.detail) for r in rows]
+
+    async def overdue(self, older_than: datetime, alerted_before: datetime) -> Sequence[Case]:
+        rows = (
+            await self._session.execute(
+                select(CaseRow)
+                .where(
+                    CaseRow.status == CaseStatus.NEW.value,
+                    CaseRow.opened_at <= older_than,
+                    or_(CaseRow.last_alert_at.is_(None), CaseRow.last_alert_at <= alerted_before),
+                )
+                .order_by(CaseRow.id)
+            )
+        ).scalars()
+        return [_case(r) for r in rows]
+
+    async def mark_alerted(self, case_id: int, at: datetime) -> None:
+        await self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id)
+            .values(alerts=CaseRow.alerts + 1, last_alert_at=at)
+        )
+
+    async def listing(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
+        query = select(CaseRow).order_by(CaseRow.id.desc())
+        if statuses:
+            query = query.where(CaseRow.status.in_([s.value for s in statuses]))
+        return [_case(r) for r in (await self._session.execute(query)).scalars()]
