@@ -58,11 +58,15 @@ def _message(category: str | None, child: bool) -> tuple[str, tuple[str, ...]]:
     return text, numbers
 
 
-def replies_for(category: str | None, child: bool, offer_counsellor: bool = True) -> list[Reply]:
+def replies_for(
+    category: str | None, child: bool, offer_counsellor: bool = True, first_aid: str | None = None
+) -> list[Reply]:
+    """``first_aid``: the article that best matches the emergency (burns, poisoning…), if any."""
     text, numbers = _message(category, child)
     rows: list[tuple[Button, ...]] = [(_number_button(n),) for n in numbers if n in NUMBERS]
     if category == "emergency":
-        rows.append((Button.callback(_("🩹 First aid steps"), "topic:first-aid"),))
+        target = f"art:{first_aid}" if first_aid else "topic:first-aid"
+        rows.append((Button.callback(_("🩹 First aid steps"), target),))
     replies = [Reply(text, buttons=tuple(rows))]
     if offer_counsellor:
         replies.append(
@@ -77,7 +81,7 @@ def replies_for(category: str | None, child: bool, offer_counsellor: bool = True
     return replies
 
 
-def respond(turn: Turn, verdict: RiskVerdict) -> None:
-    for reply in replies_for(verdict.category, turn.profile.is_child):
+def respond(turn: Turn, verdict: RiskVerdict, first_aid: str | None = None) -> None:
+    for reply in replies_for(verdict.category, turn.profile.is_child, first_aid=first_aid):
         turn.say(reply)
     turn.record("safety", subject=verdict.category or "unknown", severity=verdict.severity or "")

@@ -22,6 +22,23 @@ from bot.core.turn import Turn
 
 log = logging.getLogger(__name__)
 
+# topics whose articles carry first-aid steps for an emergency happening now
+INJURY_TOPICS = frozenset(
+    {
+        "first-aid",
+        "drowning-prevention",
+        "burns",
+        "poisoning",
+        "falls",
+        "electrical-safety",
+        "animal-bites",
+        "choking",
+        "uxo-safety",
+        "flood-storm-safety",
+        "traffic-safety",
+    }
+)
+
 
 class SystemClock:
     def now(self) -> datetime:
@@ -133,7 +150,7 @@ class Pipeline:
         """Safety first, in every state; then an open case's relay; then the dialog."""
         if verdict is not None and verdict.escalate:
             if case is None:
-                crisis.respond(turn, verdict)
+                crisis.respond(turn, verdict, first_aid=self._first_aid(turn, verdict))
                 flow.remember_disclosure(turn, verdict)
             else:  # a counsellor is already on it: the numbers again, and the words to the desk
                 for reply in crisis.replies_for(
@@ -156,6 +173,19 @@ class Pipeline:
             return  # an edit is safety-checked above, but never answered twice
         else:
             await self.dialog.handle(turn)
+
+    def _first_aid(self, turn: Turn, verdict: RiskVerdict) -> str | None:
+        """In an emergency, the vetted article for what is happening (a burn, a poisoning…)."""
+        index = self.services.content.index
+        if verdict.category != "emergency" or index is None or not turn.text:
+            return None
+        for hit in index.search(turn.text, turn.locale, limit=3):
+            if (
+                self.services.content.library.topics.get(hit.topic, None)
+                and hit.topic in INJURY_TOPICS
+            ):
+                return hit.id
+        return None
 
     async def _desk(self, inbound: Inbound) -> list[Reply]:
         try:

@@ -1,0 +1,57 @@
+"""The composition root: content reload without a restart, and broken files never fatal."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_services
+from bot.cli import main
+from tests.conftest import ROOT, settings_for
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+def test_reload_serves_edited_content_and_keeps_serving_when_a_file_breaks(content: Path) -> None:
+    settings = settings_for(content_dir=content, database_url="sqlite+aiosqlite:///:memory:")
+    app = App.create(settings, build_services(settings))
+    library = app.services.content.library
+    assert library.article("burns", "vi", date.today()) is not None
+
+    path = content / "articles" / "burns" / "burns.vi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: MỚI", 1), encoding="utf-8")
+    broken = content / "articles" / "falls" / "falls.vi.md"
+    broken.write_text("---\nid: [broken\n---\n", encoding="utf-8")
+    app.reload_content()
+
+    reloaded = app.services.content.library
+    found = reloaded.article("burns", "vi", date.today())
+    assert found is not None and found.article.title.startswith("MỚI")
+    assert any(p.path == broken for p in reloaded.problems)
+    assert reloaded.article("drowning-prevention", "vi", date.today()) is not None
+    index = app.services.content.index
+    assert index is not None and index.search("bỏng nước sôi", "vi")
+
+
+def test_reload_without_a_server_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["content", "reload"]) == 1
+    assert "no running server" in capsys.readouterr().err
+
+
+def test_content_list_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
+    assert main(["content", "list", "--json"]) == 0
+    import json
+
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"id", "lang", "topic", "status"} <= set(records[0])
+    assert {r["lang"] for r in records} >= {"vi", "en"}
