@@ -1,0 +1,124 @@
+"""The risk detector: every lexicon that applies, run over one message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.core.safety.lexicon import Kind, Lexicon, Rule, load_lexicon
+from bot.core.safety.tokens import Token, build_stream, tokenize
+from bot.core.safety.verdict import CATEGORY_PRIORITY, Severity, Verdict
+
+log = logging.getLogger(__name__)
+
+# Checked for every message whatever the user's setting: people mix languages, and a child's
+# language setting may be wrong.
+ALWAYS = ("vi", "en")
+
+
+class SafetyChecker:
+    """Loaded once at start-up from content/safety/*.yaml; ``assess`` is pure and thread-safe."""
+
+    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+        self._lexicons = {lexicon.language: lexicon for lexicon in lexicons}
+        if not self._lexicons:
+            raise ValueError("no safety lexicon loaded")
+
+    @classmethod
+    def load(cls, directory: Path) -> SafetyChecker:
+        """Every ``*.yaml`` in ``directory``; a broken file raises ValueError naming it."""
+        paths = sorted(Path(directory).glob("*.yaml"))
+        if not paths:
+            raise ValueError(f"{directory}: no safety lexicon files (*.yaml)")
+        lexicons = [load_lexicon(path) for path in paths]
+        seen: dict[str, Path] = {}
+        for path, lexicon in zip(paths, lexicons, strict=True):
+            for rule in lexicon.rules:
+                if rule.id in seen:
+                    raise ValueError(f"{path}: rule id {rule.id!r} is also used in {seen[rule.id]}")
+                seen[rule.id] = path
+        return cls(lexicons)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self._lexicons))
+
+    def assess(self, text: str, lang: str | None = None) -> Verdict:
+        """Decide whether ``text`` must be escalated to a human and the hotline."""
+        try:
+            return self._assess(text, lang)
+        except Exception:
+            # Never let a bug in the check let a disclosure through; never log the text.
+            log.exception("safety check failed; escalating")
+            return Verdict.failed()
+
+    def _assess(self, text: str, lang: str | None) -> Verdict:
+        tokens = tokenize(text if isinstance(text, str) else str(text))
+        if len(tokens) <= 2 and not any(t.plain.strip(".") for t in tokens):
+            return Verdict.safe()
+        lexicons = self._select(lang)
+        masked = self._idiom_mask(lexicons, tokens)
+        fired: list[Rule] = []
+        informational = False
+        for lexicon in lexicons:
+            # Question frames see every word (idioms include hypotheticals such as "nếu con").
+            if lexicon.questions is not None and not informational:
+                plain = build_stream(tokens, lexicon.aliases).text
+                informational = lexicon.questions.search(plain) is not None
+            stream = build_stream(tokens, lexicon.aliases, masked).text
+            fired.extend(rule for rule in lexicon.rules if rule.regex.search(stream))
+        if informational:
+            fired = [rule for rule in fired if rule.kind is Kind.DISCLOSURE]
+        return _verdict(fired)
+
+    def _select(self, lang: str | None) -> list[Lexicon]:
+        wanted: list[str] = []
+        if lang:
+            code = lang.strip().lower().replace("_", "-")
+            wanted += [code, code.split("-")[0]]
+        wanted += ALWAYS
+        chosen = dict.fromkeys(code for code in wanted if code in self._lexicons)
+        if not chosen:  # no vi/en lexicon loaded (a test set-up): use whatever there is
+            return list(self._lexicons.values())
+        return [self._lexicons[code] for code in chosen]
+
+    def explain(self, text: str, lang: str | None = None) -> list[str]:
+        """For editors tuning a lexicon: what each lexicon sees and which patterns match."""
+        tokens = tokenize(text)
+        lexicons = self._select(lang)
+        masked = self._idiom_mask(lexicons, tokens)
+        lines = [f"verdict: {self.assess(text, lang)}"]
+        for lexicon in lexicons:
+            stream = build_stream(tokens, lexicon.aliases, masked).text
+            plain = build_stream(tokens, lexicon.aliases).text
+            lines.append(f"[{lexicon.language}] {stream}")
+            if lexicon.questions is not None and (found := lexicon.questions.search(plain)):
+                lines.append(f"  question frame: {found.group(0)!r}")
+            for rule in lexicon.rules:
+                for pattern in rule.patterns:
+                    regex = lexicon.grammar.compile([pattern])
+                    if found := regex.search(stream):
+                        lines.append(f"  {rule.id} ({rule.kind}): {pattern!r} -> {found.group(0)!r}")
+        return lines
+
+    @staticmethod
+    def _idiom_mask(lexicons: list[Lexicon], tokens: tuple[Token, ...]) -> frozenset[int]:
+        masked: set[int] = set()
+        for lexicon in lexicons:
+            if lexicon.idioms is None:
+                continue
+            stream = build_stream(tokens, lexicon.aliases)
+            for match in lexicon.idioms.finditer(stream.text):
+                masked.update(stream.covered(match.start(), match.end()))
+        return frozenset(i for i in masked if not tokens[i].boundary)
+
+
+def _verdict(fired: list[Rule]) -> Verdict:
+    if not fired:
+        return Verdict.safe()
+    severity = Severity.HIGH if any(r.severity is Severity.HIGH for r in fired) else Severity.MEDIUM
+    top = {rule.category for rule in fired if rule.severity is severity}
+    category = next(c for c in CATEGORY_PRIORITY if c in top)
+    rules = tuple(sorted({rule.id for rule in fired}))
+    return Verdict(escalate=True, category=category, severity=severity, rules=rules)
