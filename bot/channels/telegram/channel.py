@@ -1,0 +1,115 @@
+"""The Telegram channel's lifecycle: check the token, set the menus, then poll or take webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
+from aiohttp import web
+
+from bot.channels.telegram.commands import set_commands
+from bot.channels.telegram.config import CHANNEL, TelegramConfig, TelegramConfigError
+from bot.channels.telegram.handling import ALLOWED_UPDATES, Observer, Updates
+from bot.channels.telegram.ordering import OrderedTasks
+from bot.channels.telegram.redact import RedactToken
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook import WebhookEndpoint
+from bot.core.messages import UserRef
+from bot.core.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 10.0  # seconds to finish the updates in hand at shutdown
+
+
+class TelegramChannel:
+    """``await start(web_app)`` … ``await stop()``; ``sender`` is the outbox for relays."""
+
+    def __init__(
+        self, config: TelegramConfig, pipeline: Pipeline, observer: Observer | None = None
+    ) -> None:
+        self.config = config
+        self.pipeline = pipeline
+        session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server))
+        self.bot = Bot(config.token, session=session)
+        self.tasks = OrderedTasks(config.max_pending, config.max_concurrency)
+        self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)
+        self.updates = Updates(config, pipeline, self.sender, self.tasks, observer)
+        self.dispatcher = Dispatcher(disable_fsm=True)
+        self.dispatcher.include_router(self.updates.router())
+        self.webhook: WebhookEndpoint | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._redact = RedactToken(config.token)
+
+    async def start(self, web_app: web.Application | None = None) -> None:
+        """Raises :class:`TelegramConfigError` when the server refuses the token or the mode
+        cannot work; mount before the web server starts (webhook mode adds a route)."""
+        self._redact.install()
+        if self.config.mode == "webhook" and web_app is None:
+            raise TelegramConfigError(
+                "TELEGRAM_MODE=webhook needs the web server to mount its route on"
+            )
+        try:
+            await self.bot.get_me()
+        except (TelegramUnauthorizedError, TelegramNotFound) as exc:
+            raise TelegramConfigError(
+                f"the Bot API server at {self.config.api_server} refused TELEGRAM_BOT_TOKEN ({type(exc).__name__})"
+            ) from None
+        await set_commands(self.bot, self.pipeline.services)
+        if web_app is not None and self.config.mode == "webhook":
+            await self._start_webhook(web_app)
+        else:
+            await self._start_polling()
+        log.info("telegram channel started", extra={"channel": CHANNEL, "kind": self.config.mode})
+
+    async def _start_webhook(self, web_app: web.Application) -> None:
+        assert self.config.webhook_url and self.config.webhook_secret  # checked by TelegramConfig
+        self.webhook = WebhookEndpoint(
+            self.dispatcher, self.bot, self.config.webhook_secret, self.config.webhook_max_body
+        )
+        self.webhook.mount(web_app, self.config.webhook_path)
+        await self.bot.set_webhook(
+            self.config.webhook_url,
+            secret_token=self.config.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    async def _start_polling(self) -> None:
+        await self.bot.delete_webhook()  # polling while a webhook is set fails with 409 Conflict
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot,
+                polling_timeout=self.config.polling_timeout,
+                handle_as_tasks=False,  # handlers only queue the work (see ordering.py)
+                allowed_updates=ALLOWED_UPDATES,
+                handle_signals=False,
+                close_bot_session=False,
+            )
+        )
+
+    async def idle(self) -> None:
+        """Wait until every update received so far has been handled and answered."""
+        await self.tasks.join()
+
+    async def stop(self) -> None:
+        if self.webhook is not None:
+            self.webhook.open = False
+        if self._polling is not None:
+            if not self._polling.done():
+                with contextlib.suppress(RuntimeError):  # polling had not really begun
+                    await self.dispatcher.stop_polling()
+                self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._polling
+        await self.tasks.close(STOP_TIMEOUT)
+        await self.bot.session.close()
+        self._redact.remove()
+        log.info("telegram channel stopped", extra={"channel": CHANNEL})
+
+    async def _unreachable(self, who: UserRef) -> None:
+        await self.pipeline.mark_reachable(who, False)

@@ -1,0 +1,115 @@
+"""What the Telegram channel needs to run, as one plain value built by the composition root.
+
+The channel never reads ``bot.config``: ``serve.start_channels`` turns the settings into a
+:class:`TelegramConfig`, and every check that must stop the program at start lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+CHANNEL = "telegram"
+Mode = Literal["polling", "webhook"]
+
+TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class TelegramConfigError(ValueError):
+    """A setting that makes the Telegram channel impossible to start; the message names it."""
+
+
+def parse_ids(text: str, name: str = "CASEWORKER_IDS") -> frozenset[int]:
+    """``"123, 456"`` → ``{123, 456}``; anything that is not a Telegram user id is an error."""
+    ids: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise TelegramConfigError(
+                f"{name}: expected comma-separated Telegram user ids (numbers), got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    content_dir: Path
+    api_server: str = "https://api.telegram.org"
+    mode: Mode = "polling"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    caseworker_chat_id: int | None = None
+    caseworker_ids: frozenset[int] = frozenset()
+
+    # Telegram's flood limits (bot FAQ): ~1 message/s per chat sustained, 20/min per group,
+    # ~30/s overall. Settings, not constants: Telegram changes them without notice.
+    per_chat_rate: float = 1.0
+    per_chat_burst: int = 3
+    group_rate: float = 20 / 60
+    group_burst: int = 3
+    global_rate: float = 30.0
+    global_burst: int = 30
+    max_attempts: int = 5  # per message, across 429s and network errors
+
+    polling_timeout: int = 10  # seconds a getUpdates long poll may wait
+    max_pending: int = 10_000  # received but unhandled updates before polling pauses
+    max_concurrency: int = 64  # updates handled at the same time (different users)
+    webhook_max_body: int = 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if not TOKEN.match(self.token):
+            raise TelegramConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (expected <digits>:<letters>, "
+                "as given by @BotFather)"
+            )
+        if self.mode not in ("polling", "webhook"):
+            raise TelegramConfigError(
+                f"TELEGRAM_MODE must be polling or webhook, got {self.mode!r}"
+            )
+        if not self.api_server.startswith(("http://", "https://")):
+            raise TelegramConfigError(
+                f"TELEGRAM_API_SERVER must be an http(s) URL, got {self.api_server!r}"
+            )
+        if self.mode == "webhook":
+            self._check_webhook()
+        for name in ("per_chat_rate", "group_rate", "global_rate"):
+            if getattr(self, name) <= 0:
+                raise TelegramConfigError(f"{name} must be positive")
+        for name in ("per_chat_burst", "group_burst", "global_burst", "max_attempts"):
+            if getattr(self, name) < 1:
+                raise TelegramConfigError(f"{name} must be at least 1")
+
+    def _check_webhook(self) -> None:
+        if not self.webhook_url:
+            raise TelegramConfigError(
+                "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_URL: the public https URL that "
+                "Telegram will POST updates to (its path is served by this server)"
+            )
+        if urlsplit(self.webhook_url).scheme not in ("http", "https"):
+            raise TelegramConfigError(
+                f"TELEGRAM_WEBHOOK_URL must be an http(s) URL, got {self.webhook_url!r}"
+            )
+        if not self.webhook_secret:
+            raise TelegramConfigError(
+                "TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET: without it anyone who finds "
+                "the URL could post fake updates. Use 1-256 characters: A-Z, a-z, 0-9, _ and -"
+            )
+        if not SECRET.match(self.webhook_secret):
+            raise TelegramConfigError(
+                "TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1-256 characters)"
+            )
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def is_case_desk(self, chat_id: int) -> bool:
+        return self.caseworker_chat_id is not None and chat_id == self.caseworker_chat_id

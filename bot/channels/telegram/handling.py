@@ -1,0 +1,120 @@
+"""What happens to each update: build the core message, queue it for its user, send the answer.
+
+The aiogram handlers registered here return as soon as the work is queued (see ``ordering``);
+the pipeline and the sender run in the user's queue. Nothing is filtered by aiogram filters:
+the rules live in ``adapter``, as plain functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import partial
+
+from aiogram import Router
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.channels.telegram import adapter
+from bot.channels.telegram.config import CHANNEL, TelegramConfig
+from bot.channels.telegram.ordering import OrderedTasks
+from bot.channels.telegram.sender import TelegramSender
+from bot.core.messages import Inbound, UserRef
+from bot.core.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED)
+
+Observer = Callable[[float], None]  # seconds one update took, queue wait excluded
+
+
+class Updates:
+    def __init__(
+        self,
+        config: TelegramConfig,
+        pipeline: Pipeline,
+        sender: TelegramSender,
+        tasks: OrderedTasks,
+        observer: Observer | None = None,
+    ) -> None:
+        self.config = config
+        self.pipeline = pipeline
+        self.sender = sender
+        self.tasks = tasks
+        self.observer = observer
+
+    def router(self) -> Router:
+        router = Router(name=CHANNEL)
+        router.message.register(self.message)
+        router.edited_message.register(self.edited_message)
+        router.callback_query.register(self.callback_query)
+        router.my_chat_member.register(self.my_chat_member)
+        return router
+
+    async def message(self, message: Message) -> None:
+        await self._submit(adapter.from_message(message, self.config))
+
+    async def edited_message(self, message: Message) -> None:
+        await self._submit(adapter.from_message(message, self.config, edited=True))
+
+    async def callback_query(self, query: CallbackQuery) -> None:
+        self.tasks.spawn(self._answer(query.id))  # always: it stops the spinner on the button
+        await self._submit(adapter.from_callback(query, self.config))
+
+    async def my_chat_member(self, event: ChatMemberUpdated) -> None:
+        change = adapter.reachability(event)
+        if change is None:
+            self._group_membership(event)
+            return
+        user, reachable = change
+        await self.tasks.submit(user, partial(self._reachability, user, reachable))
+
+    async def _submit(self, inbound: Inbound | None) -> None:
+        if inbound is not None:
+            await self.tasks.submit(inbound.user, partial(self._turn, inbound))
+
+    async def _turn(self, inbound: Inbound) -> None:
+        started = time.perf_counter()
+        if inbound.chat is None and self.sender.reachable_again(inbound.user):
+            await self.pipeline.mark_reachable(inbound.user, True)  # writing means unblocked
+        replies = await self.pipeline.handle(inbound)
+        await self.sender.send(adapter.reply_target(inbound), replies)
+        if self.observer is not None:
+            self.observer(time.perf_counter() - started)
+
+    async def _reachability(self, user: UserRef, reachable: bool) -> None:
+        if reachable:
+            self.sender.reachable_again(user)
+        else:
+            self.sender.unreachable.add(user.external_id)
+        await self.pipeline.mark_reachable(user, reachable)
+        log.info(
+            "reachability changed",
+            extra={"channel": CHANNEL, "kind": "unblocked" if reachable else "blocked"},
+        )
+
+    async def _answer(self, query_id: str) -> None:
+        try:
+            await self.sender.bot.answer_callback_query(query_id)
+        except TelegramAPIError as exc:  # too old, or flood: the button still works
+            log.info(
+                "answerCallbackQuery failed (%s)", type(exc).__name__, extra={"channel": CHANNEL}
+            )
+
+    def _group_membership(self, event: ChatMemberUpdated) -> None:
+        gone = event.new_chat_member.status in GONE
+        if self.config.is_case_desk(event.chat.id):
+            if gone:
+                log.error(
+                    "the bot was removed from the case-worker group", extra={"channel": CHANNEL}
+                )
+            else:
+                log.info("the bot is in the case-worker group", extra={"channel": CHANNEL})
+        elif not gone:
+            log.warning(
+                "added to a group that is not the case desk: ignored", extra={"channel": CHANNEL}
+            )

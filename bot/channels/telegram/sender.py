@@ -1,0 +1,195 @@
+"""The one way anything reaches Telegram: replies, case-desk relays and, later, broadcasts.
+
+It renders core replies, keeps each chat's messages together and in order, waits for the flood
+limits, retries after Telegram's ``retry_after`` (429) and after network errors, and when a chat
+answers 403 (the user blocked the bot or deleted the account) it marks the user unreachable
+and sends nothing more there until the user comes back. Logs carry the method and status only:
+never the text, the chat id or the token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
+from pathlib import Path
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import FSInputFile, LinkPreviewOptions, Message
+
+from bot.channels.telegram.config import CHANNEL, TelegramConfig
+from bot.channels.telegram.ratelimit import RateLimiter
+from bot.channels.telegram.render import MediaPart, Part, TextPart, render
+from bot.core.locks import LocalLocks
+from bot.core.messages import Reply, UserRef
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+Unreachable = Callable[[UserRef], Awaitable[None]]
+
+
+class Delivery(Enum):
+    SENT = "sent"
+    FAILED = "failed"  # this message could not go; the next ones may
+    UNREACHABLE = "unreachable"  # nothing more can go to this chat
+
+
+class TelegramSender:
+    def __init__(
+        self,
+        bot: Bot,
+        config: TelegramConfig,
+        on_unreachable: Unreachable,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.bot = bot
+        self.config = config
+        self.on_unreachable = on_unreachable
+        self.limiter = limiter or RateLimiter(config)
+        self.unreachable: set[str] = set()
+        self._chats = LocalLocks()
+        self._file_ids: dict[tuple[Path, int, int], str] = {}
+
+    async def send(self, to: UserRef, replies: Sequence[Reply]) -> None:
+        """Deliver ``replies`` to the chat ``to`` (a user's private chat or a group)."""
+        if to.channel != CHANNEL:
+            raise ValueError(f"the Telegram sender cannot deliver to {to.channel!r}")
+        if to.external_id in self.unreachable:
+            log.info(
+                "not sent: chat unreachable", extra={"channel": CHANNEL, "count": len(replies)}
+            )
+            return
+        chat_id = int(to.external_id)
+        parts = [part for reply in replies for part in render(reply, self.config.content_dir)]
+        async with self._chats.hold(to):  # one batch at a time per chat: replies stay in order
+            for part in parts:
+                delivery = await self._deliver(chat_id, part)
+                if delivery is Delivery.UNREACHABLE:
+                    self.unreachable.add(to.external_id)
+                    await self.on_unreachable(to)
+                    return
+
+    def reachable_again(self, who: UserRef) -> bool:
+        """The user unblocked the bot or wrote to it; True if they had been marked unreachable."""
+        if who.external_id not in self.unreachable:
+            return False
+        self.unreachable.discard(who.external_id)
+        return True
+
+    async def _deliver(self, chat_id: int, part: Part) -> Delivery:
+        method = _method_name(part)
+        for attempt in range(1, self.config.max_attempts + 1):
+            await self.limiter.wait(chat_id)
+            try:
+                message = await self._call(chat_id, part)
+            except TelegramRetryAfter as exc:
+                log.warning(
+                    "flood control: waiting before retrying",
+                    extra={
+                        "channel": CHANNEL,
+                        "method": method,
+                        "status": 429,
+                        "ms": exc.retry_after * 1000,
+                    },
+                )
+                self.limiter.pause(chat_id, exc.retry_after)
+            except TelegramForbiddenError:
+                log.info(
+                    "chat unreachable (blocked or deactivated)",
+                    extra={"channel": CHANNEL, "method": method, "status": 403},
+                )
+                return Delivery.UNREACHABLE
+            except TelegramMigrateToChat:
+                log.error(
+                    "the group became a supergroup with a new id: update CASEWORKER_CHAT_ID",
+                    extra={"channel": CHANNEL, "method": method, "status": 400},
+                )
+                return Delivery.FAILED
+            except TelegramBadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    log.info(
+                        "chat not found",
+                        extra={"channel": CHANNEL, "method": method, "status": 400},
+                    )
+                    return Delivery.UNREACHABLE
+                log.error(
+                    "message refused: %s",
+                    _reason(exc),
+                    extra={"channel": CHANNEL, "method": method, "status": 400},
+                )
+                return Delivery.FAILED
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                log.warning(
+                    "send failed (%s), retrying",
+                    type(exc).__name__,
+                    extra={"channel": CHANNEL, "method": method},
+                )
+                self.limiter.pause(chat_id, min(2.0**attempt, 30.0))
+            else:
+                self._remember_file(part, message)
+                return Delivery.SENT
+        log.error(
+            "gave up after %d attempts",
+            self.config.max_attempts,
+            extra={"channel": CHANNEL, "method": method},
+        )
+        return Delivery.FAILED
+
+    async def _call(self, chat_id: int, part: Part) -> Message:
+        if isinstance(part, TextPart):
+            return await self.bot.send_message(
+                chat_id,
+                part.html,
+                parse_mode="HTML",
+                reply_markup=part.keyboard,
+                link_preview_options=NO_PREVIEW,
+            )
+        key = _file_key(part.path)
+        file = (self._file_ids.get(key) if key else None) or FSInputFile(part.path)
+        caption = part.caption or None
+        if part.method == "photo":
+            return await self.bot.send_photo(
+                chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+            )
+        if part.method == "voice":
+            return await self.bot.send_voice(
+                chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+            )
+        return await self.bot.send_audio(
+            chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+        )
+
+    def _remember_file(self, part: Part, message: Message) -> None:
+        """Upload a file once: Telegram's file_id sends it again without the bytes."""
+        if not isinstance(part, MediaPart):
+            return
+        sent = message.photo[-1] if message.photo else (message.voice or message.audio)
+        key = _file_key(part.path)
+        if sent is not None and key is not None:
+            self._file_ids[key] = sent.file_id
+
+
+def _method_name(part: Part) -> str:
+    return "sendMessage" if isinstance(part, TextPart) else f"send{part.method.capitalize()}"
+
+
+def _file_key(path: Path) -> tuple[Path, int, int] | None:
+    try:
+        stat = path.stat()  # a file changed on disk (content reload) is uploaded again
+    except OSError:
+        return None
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+def _reason(exc: TelegramBadRequest) -> str:
+    """Telegram's description without its last detail, which may quote the message text."""
+    return ":".join(exc.message.split(":")[:2])[:80]
