@@ -136,6 +136,13 @@ class Pipeline:
                 inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale
             )
             case = await store.cases.open_for(inbound.user)
+            if (
+                text
+                and (verdict is None or not verdict.escalate)
+                and profile.locale not in (None, inbound.locale_hint, "vi", "en")
+            ):
+                # the user's chosen language (say Bru) has its own lexicon: check that one too
+                verdict = self.services.safety.assess(text, profile.locale)
             with use_locale(self.services.catalogs, locale):
                 await self._respond(turn, verdict, case)
             profile.last_seen_at = now
