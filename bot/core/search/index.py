@@ -5,7 +5,7 @@ and the title weigh most), then saturated per article, ``m = tf / (tf + K1)`` in
 this is precomputed at build time into postings ``term → [(article, m)]``.
 
 A question becomes weighted clauses (``query.py``). An article's score is the IDF-weighted share of
-the question's clauses it satisfies, ``Σ w·best(m) / Σ w``: in [0, 1) whatever the question's length,
+the question's clauses it satisfies, ``Σ w·best(m) / (Σ w + PRIOR_WEIGHT)``: in [0, 1) whatever the question's length,
 so one threshold works for every question and unknown words ("asdf") lower the score.
 """
 
@@ -23,7 +23,7 @@ from bot.core.search.lexicon import LanguageLexicon, Lexicon
 from bot.core.search.query import Clause, build_clauses
 from bot.core.search.vocabulary import Vocabulary
 
-K1 = 1.2
+K1 = 2.0
 # (field, weight, length normalisation b)
 FIELDS: tuple[tuple[str, float, float], ...] = (
     ("title", 3.0, 0.3),
@@ -32,8 +32,12 @@ FIELDS: tuple[tuple[str, float, float], ...] = (
     ("summary", 1.5, 0.5),
     ("body", 0.6, 0.75),
 )
+# Added to every question's weight: a question of only common words ("trẻ em") is too vague to
+# answer with confidence, a long specific one is barely affected.
+PRIOR_WEIGHT = 0.5
+TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})
 # Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
-THRESHOLD = 0.2
+THRESHOLD = 0.35
 MAX_QUERY_CHARS = 500
 FALLBACK_LANG = "vi"
 
@@ -73,16 +77,23 @@ def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _field_counts(texts: Iterable[str], lex: LanguageLexicon) -> tuple[Counter[str], int]:
-    """Term counts of a field, lexicon canonical forms included; and its length in words."""
-    terms: list[str] = []
+def _add_text(terms: list[str], text: str, lex: LanguageLexicon) -> int:
+    """Append the terms of one text, lexicon canonical forms included; return its length."""
     length = 0
+    for segment in lex.tokenize(text):
+        length += add_terms(terms, segment)
+        for match in lex.synonyms(segment):
+            add_terms(terms, match.rule.canonical)
+    return length
+
+
+def _field_counts(texts: Iterable[str], lex: LanguageLexicon) -> tuple[Counter[str], int]:
+    """Term counts and length of a field."""
+    terms: list[str] = []
+    total = 0
     for text in texts:
-        for segment in lex.tokenize(text):
-            length += add_terms(terms, segment)
-            for match in lex.synonyms(segment):
-                add_terms(terms, match.rule.canonical)
-    return Counter(terms), length
+        total += _add_text(terms, text, lex)
+    return Counter(terms), total
 
 
 class _LanguageIndex:
@@ -115,10 +126,17 @@ class _LanguageIndex:
                     postings[term].append(entry)
                 else:
                     postings[term] = [entry]
-        self.vocabulary = Vocabulary(doc_freq, len(articles))
+        topical = frozenset(
+            term
+            for per_field in fields
+            for (counts, _), (name, _, _) in zip(per_field, FIELDS, strict=True)
+            if name in TOPICAL_FIELDS
+            for term in counts
+        )
+        self.vocabulary = Vocabulary(doc_freq, len(articles), topical)
 
     def scores(self, clauses: Sequence[Clause]) -> dict[int, float]:
-        total = sum(c.weight for c in clauses)
+        total = sum(c.weight for c in clauses) + PRIOR_WEIGHT
         scores: dict[int, float] = {}
         if total <= 0.0:
             return scores

@@ -8,8 +8,10 @@ The data format is documented at the top of each YAML file. In short::
       trẻ: [con nít, trẻ con, bé]  # a variant in a question or article also counts as canonical
 
 A variant typed without accents matches whatever its accent-free form matches ("be" → "bé"); one
-typed with accents must match exactly ("bể" is not "bé"). A variant whose canonical form is made of
-stopwords (teen "ko" → "không") becomes a stopword itself (it must then be a single word).
+typed with accents must match exactly ("bể" is not "bé"). Stopwords are matched exactly in
+articles and in questions typed with accents, by their accent-free form in questions typed
+without any ("co" is "có" there, but "roi" in "đòn roi" is not "rồi"). A variant whose canonical
+form is made of stopwords (teen "ko" → "không") becomes a stopword itself (then one word only).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import yaml
 from bot.core import textnorm
 from bot.core.search.analysis import Rule, Token, base_token, segments
 
-MAX_CANONICAL_WORDS = 3
+MAX_CANONICAL_WORDS = 4
 MAX_VARIANT_WORDS = 4
 MAX_CACHED_WORDS = 200_000
 
@@ -59,9 +61,12 @@ class LanguageLexicon:
         self._tokens: dict[str, Token] = {}
 
     def is_stop(self, token: Token) -> bool:
-        return (
-            token.folded in self.stop_folded if token.accented else token.plain in self.stop_plain
-        )
+        """Exactly a stopword as written (articles and accented questions)."""
+        return token.folded in self.stop_folded
+
+    def may_be_stop(self, token: Token) -> bool:
+        """Typed without accents, it may be a stopword ("co" for "có")."""
+        return not token.accented and token.plain in self.stop_plain
 
     def token(self, word: str) -> Token:
         """The token of one folded word, with its stopword flag and candidate synonym rules."""

@@ -1,24 +1,28 @@
 """A question → weighted clauses over index terms.
 
-Each clause stands for one thing the question says (a word, a two-word phrase, the accents it was
-typed with) and lists alternative terms that satisfy it: the word itself, its typo correction, its
-lexicon synonyms. An article's score for the clause is the best alternative; a question's score is
-the weighted share of its clauses an article satisfies (see ``index.py``).
+Each clause stands for one thing the question says (a word, a two-word phrase, a lexicon concept,
+the accents it was typed with) and lists alternative terms that satisfy it: the word itself, its
+typo correction, its lexicon canonical form. An article's score for a clause is its best
+alternative; a question's score is the weighted share of clauses an article satisfies (``index.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from bot.core.textnorm import has_accents
 from bot.core.search.analysis import Token, accented_term, phrase_terms, plain_bigram
-from bot.core.search.lexicon import LanguageLexicon
+from bot.core.search.lexicon import LanguageLexicon, Match
 from bot.core.search.vocabulary import Vocabulary
 
 TYPO_FACTOR = 0.7  # a corrected word counts 70% of an exact one
-SYNONYM_FACTOR = 0.85  # a lexicon synonym counts 85% of the word typed
-BIGRAM_WEIGHT = 1.5  # two-syllable words carry the meaning in Vietnamese
-ACCENT_WEIGHT = 0.3  # bonus clause: the article has the word with the accents typed
+SYNONYM_FACTOR = 0.85  # a lexicon canonical form counts 85% of the variant typed
+BIGRAM_WEIGHT = 0.5  # a two-word phrase adds to its words (tuned on the eval set)
+PLAIN_FACTOR = 0.6  # typed with accents, a match without them ("bao" for "bão") counts 60%
 UNKNOWN_SHARE = 0.5  # an unknown word weighs half the rarest known word: it dilutes the score
+GENERIC_FACTOR = 0.7  # a word no article is about (only in bodies) weighs less
 MIN_IDF = 0.1  # terms in nearly every article say nothing: dropped from the question
 MAX_CORRECTIONS = 8  # bound the typo work on long messages
 
@@ -29,98 +33,144 @@ class Clause:
     alternatives: tuple[tuple[str, float], ...]  # (term, factor); empty for an unknown word
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Word:
     token: Token
     term: str | None  # the plain term in the vocabulary (possibly a typo correction)
     factor: float
-    synonyms: list[str]
+    unigram: bool = True  # False: an unaccented stopword form, only in topical bigrams
 
 
-def _words(
-    tokens: list[Token], lex: LanguageLexicon, vocab: Vocabulary, budget: list[int]
-) -> list[_Word | None]:
-    """Resolve each token to a known term (exact, corrected or via synonyms); None = stopword."""
-    found = lex.synonyms(tokens)
-    synonyms: list[list[str]] = [[] for _ in tokens]
-    for match in found:
-        concept = [t for t in phrase_terms(match.rule.canonical) if t in vocab]
-        for i in range(match.start, match.end):
-            synonyms[i].extend(concept)
-    words: list[_Word | None] = []
-    for token, alts in zip(tokens, synonyms, strict=True):
-        if token.stop:  # a stopword may still be part of a synonym ("đi làm" → "lao động")
-            words.append(_Word(token, None, 1.0, alts) if alts else None)
-            continue
-        term: str | None = token.plain if token.plain in vocab else None
-        factor = 1.0
-        if term is None and not alts and budget[0] > 0:
-            budget[0] -= 1
-            term, factor = vocab.correct(token.plain), TYPO_FACTOR
-            if term is not None and term in lex.stop_plain:
-                words.append(None)
-                continue
-        words.append(_Word(token, term, factor, alts))
-    return words
-
-
-def _unigram(word: _Word, vocab: Vocabulary) -> Clause | None:
-    alts = [(s, SYNONYM_FACTOR) for s in word.synonyms]
-    if word.term is not None:
-        weight = vocab.idf[word.term]
-        if weight < MIN_IDF and not alts:
-            return None
-        alts.insert(0, (word.term, word.factor))
-    elif alts:
-        weight = max(vocab.idf[s] for s, _ in alts)
-    else:
-        return Clause(UNKNOWN_SHARE * vocab.max_idf, ())
-    return Clause(max(weight, MIN_IDF), tuple(alts))
-
-
-def _accent(folded: str, word: _Word, vocab: Vocabulary) -> Clause | None:
-    term = accented_term(folded)
-    if word.factor < 1.0 or term not in vocab:
+def _resolve(
+    token: Token, lex: LanguageLexicon, vocab: Vocabulary, plain_typing: bool, budget: list[int]
+) -> _Word | None:
+    """The known term for a token (exact or corrected); None for a stopword."""
+    if token.stop:
         return None
-    return Clause(ACCENT_WEIGHT * vocab.idf[term], ((term, 1.0),))
+    if lex.may_be_stop(token):
+        if not plain_typing and token.plain in vocab:
+            return _Word(token, token.plain, 1.0)  # typed among accented words: as typed
+        if not plain_typing or token.plain not in vocab:
+            return None
+        # "mua ban" may be "mua bán", not "mua bạn": in a question typed without accents, a
+        # stopword's form joins a neighbour when the pair is something articles are about.
+        return _Word(token, token.plain, 1.0, unigram=False)
+    if token.plain in vocab:
+        return _Word(token, token.plain, 1.0)
+    if budget[0] > 0:
+        budget[0] -= 1
+        corrected = vocab.correct(token.plain)
+        if corrected is not None and corrected in lex.stop_plain:
+            return None
+        return _Word(token, corrected, TYPO_FACTOR)
+    return _Word(token, None, 1.0)
+
+
+def _clause(
+    plain: str, folded: str, typed_accents: bool, factor: float, vocab: Vocabulary
+) -> Clause | None:
+    """A word or phrase: typed with accents, the accent-exact form counts fully and weighs by its
+    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less."""
+    accented = accented_term(folded)
+    if typed_accents and factor == 1.0 and accented in vocab:
+        weight = max(vocab.idf[accented], vocab.idf.get(plain, 0.0))
+        return Clause(
+            weight * _topicality(accented, vocab), ((accented, 1.0), (plain, PLAIN_FACTOR))
+        )
+    if plain not in vocab or vocab.idf[plain] < MIN_IDF:
+        return None
+    return Clause(vocab.idf[plain] * _topicality(plain, vocab), ((plain, factor),))
+
+
+def _topicality(term: str, vocab: Vocabulary) -> float:
+    return 1.0 if term in vocab.topical else GENERIC_FACTOR
+
+
+def _unigram(word: _Word, vocab: Vocabulary) -> list[Clause]:
+    if not word.unigram:
+        return []
+    if word.term is None:
+        return [Clause(UNKNOWN_SHARE * vocab.max_idf, ())]
+    clause = _clause(word.term, word.token.folded, word.token.accented, word.factor, vocab)
+    return [clause] if clause is not None else []
 
 
 def _bigram(left: _Word, right: _Word, vocab: Vocabulary) -> list[Clause]:
     if left.term is None or right.term is None:
         return []
-    term = plain_bigram(left.term, right.term)
-    if term not in vocab:
+    accented = left.token.accented or right.token.accented
+    folded = f"{left.token.folded} {right.token.folded}"
+    factor = left.factor * right.factor
+    plain = plain_bigram(left.term, right.term)
+    if not (left.unigram and right.unigram) and plain not in vocab.topical:
         return []
-    shared = [(s, SYNONYM_FACTOR) for s in left.synonyms if s in right.synonyms]
-    clauses = [
-        Clause(BIGRAM_WEIGHT * vocab.idf[term], ((term, left.factor * right.factor), *shared))
-    ]
-    if left.token.accented or right.token.accented:
-        accent = _accent(f"{left.token.folded} {right.token.folded}", left, vocab)
-        if accent is not None and right.factor == 1.0:
-            clauses.append(accent)
-    return clauses
+    clause = _clause(plain, folded, accented, factor, vocab)
+    if clause is None:
+        return []
+    return [Clause(BIGRAM_WEIGHT * clause.weight, clause.alternatives)]
+
+
+def _concept(match: Match, typed: Sequence[Token], vocab: Vocabulary) -> list[Clause]:
+    """One clause for a lexicon variant: the words typed, or the canonical form.
+
+    It weighs what the concept weighs: "con nít" is as common a notion as "trẻ", however rare
+    the words."""
+    literal = [t for t in _typed_terms(typed) if t in vocab]
+    concept = [t for t in phrase_terms(match.rule.canonical) if t in vocab]
+    known = concept or literal
+    if not known:
+        return [Clause(UNKNOWN_SHARE * vocab.max_idf, ())]
+    weight = max(vocab.idf[t] for t in known)
+    if weight < MIN_IDF:
+        return []
+    alternatives = [(t, 1.0) for t in literal] + [(t, SYNONYM_FACTOR) for t in concept]
+    return [Clause(weight, tuple(alternatives))]
+
+
+def _typed_terms(typed: Sequence[Token]) -> list[str]:
+    """The terms of a phrase as typed: accent-exact when typed with accents."""
+    if not any(t.accented for t in typed):
+        return phrase_terms(typed)
+    words = [t.folded for t in typed if not t.stop] or [t.folded for t in typed]
+    if len(words) == 1:
+        return [accented_term(words[0])]
+    return [accented_term(f"{a} {b}") for a, b in pairwise(words)]
+
+
+def _spans(matches: list[Match]) -> dict[int, Match]:
+    """Non-overlapping lexicon matches by start, leftmost-longest."""
+    chosen: dict[int, Match] = {}
+    end = 0
+    for match in matches:  # sorted by start, longest first at each start
+        if match.start >= end:
+            chosen[match.start] = match
+            end = match.end
+    return chosen
 
 
 def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Clause]:
     """The clauses of an already cleaned question."""
     clauses: list[Clause] = []
     budget = [MAX_CORRECTIONS]
+    plain_typing = not has_accents(text)
     for segment in lex.tokenize(text):
-        words = _words(segment, lex, vocab, budget)
+        spans = _spans(lex.synonyms(segment))
         previous: _Word | None = None
-        for word in words:
-            if word is None:
-                previous = None
+        position = 0
+        while position < len(segment):
+            match = spans.get(position)
+            if match is not None and plain_typing and match.end - match.start == 1:
+                if lex.may_be_stop(segment[position]):  # "cam" is "cảm" before "câm"
+                    match = None
+            if match is not None:
+                clauses.extend(_concept(match, segment[match.start : match.end], vocab))
+                position, previous = match.end, None
                 continue
-            unigram = _unigram(word, vocab)
-            if unigram is not None:
-                clauses.append(unigram)
-            if word.token.accented:
-                accent = _accent(word.token.folded, word, vocab)
-                if accent is not None:
-                    clauses.append(accent)
-            if previous is not None:
-                clauses.extend(_bigram(previous, word, vocab))
+            word = _resolve(segment[position], lex, vocab, plain_typing, budget)
+            if word is not None:
+                clauses.extend(_unigram(word, vocab))
+                if previous is not None:
+                    clauses.extend(_bigram(previous, word, vocab))
             previous = word
+            position += 1
     return clauses

@@ -10,6 +10,7 @@ from rapidfuzz.distance import OSA
 
 MIN_TYPO_LENGTH = 4  # shorter words are too ambiguous to correct ("be", "an", "dau")
 LONG_WORD = 8  # from this length two edits are allowed, below it one
+SHORT_WORD = 6  # shorter words keep their length and first letter ("vang" is not "mang")
 MAX_CACHE = 4096
 
 
@@ -20,9 +21,14 @@ def bm25_idf(doc_freq: int, n_docs: int) -> float:
 class Vocabulary:
     """Document frequencies and IDF of every term of one language's articles."""
 
-    def __init__(self, doc_freq: Mapping[str, int], n_docs: int) -> None:
+    def __init__(
+        self, doc_freq: Mapping[str, int], n_docs: int, topical: frozenset[str] = frozenset()
+    ) -> None:
         self.n_docs = n_docs
         self.idf = {term: bm25_idf(df, n_docs) for term, df in doc_freq.items()}
+        # Terms of some article's title, questions or keywords: what articles are about. Other
+        # terms only occur in bodies ("sắp", "dặn"), and a small corpus overrates their rarity.
+        self.topical = topical
         self.max_idf = bm25_idf(1, n_docs)
         self._doc_freq = dict(doc_freq)
         # Candidates for correction: plain words (no bigrams, no accented forms).
@@ -45,6 +51,8 @@ class Vocabulary:
             found = process.extract(
                 word, self._words, scorer=OSA.distance, score_cutoff=cutoff, limit=8
             )
+            if len(word) < SHORT_WORD:  # "diet" is not "die"
+                found = [f for f in found if f[0][0] == word[0] and len(f[0]) == len(word)]
             if found:
                 best = min(found, key=lambda f: (f[1], -self._doc_freq[f[0]], f[0]))[0]
         if len(self._corrections) < MAX_CACHE:
