@@ -44,6 +44,10 @@ class SafetyChecker:
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self._lexicons))
 
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(rule.id for lexicon in self._lexicons.values() for rule in lexicon.rules)
+
     def assess(self, text: str, lang: str | None = None) -> Verdict:
         """Decide whether ``text`` must be escalated to a human and the hotline."""
         try:
@@ -55,7 +59,7 @@ class SafetyChecker:
 
     def _assess(self, text: str, lang: str | None) -> Verdict:
         tokens = tokenize(text if isinstance(text, str) else str(text))
-        if len(tokens) <= 2 and not any(t.plain.strip(".") for t in tokens):
+        if all(token.boundary for token in tokens):
             return Verdict.safe()
         lexicons = self._select(lang)
         masked = self._idiom_mask(lexicons, tokens)
@@ -99,7 +103,9 @@ class SafetyChecker:
                 for pattern in rule.patterns:
                     regex = lexicon.grammar.compile([pattern])
                     if found := regex.search(stream):
-                        lines.append(f"  {rule.id} ({rule.kind}): {pattern!r} -> {found.group(0)!r}")
+                        lines.append(
+                            f"  {rule.id} ({rule.kind}): {pattern!r} -> {found.group(0)!r}"
+                        )
         return lines
 
     @staticmethod

@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> None:
         for example in report.missed:
             print(f"  MISSED   [{example.expect}] {example.text}")
         for example, verdict in report.miscategorised:
-            print(f"  CATEGORY [{example.expect} -> {verdict.category}] {example.text} {verdict.rules}")
+            print(
+                f"  CATEGORY [{example.expect} -> {verdict.category}] {example.text} {verdict.rules}"
+            )
         for example, verdict in report.false_alarms:
             print(f"  FALSE    [{verdict.category}] {example.text} {verdict.rules}")
 

@@ -73,7 +73,7 @@ def _build(language: str, data: Any) -> Lexicon:
     grammar = Grammar(
         classes=_classes(data.get("classes") or {}),
         aliases=aliases,
-        negations=_strings(data.get("negations") or [], "negations"),
+        negations=_strings(data.get("negations") or [], "negations", allow_empty=True),
     )
     idioms = _optional_regex(grammar, data.get("idioms"), "idioms")
     questions = _optional_regex(grammar, data.get("questions"), "questions")
@@ -131,8 +131,8 @@ def _classes(raw: Any) -> dict[str, list[str]]:
     return {str(name): _strings(phrases, f"class {name!r}") for name, phrases in raw.items()}
 
 
-def _strings(raw: Any, where: str) -> list[str]:
-    if not isinstance(raw, list) or not raw:
+def _strings(raw: Any, where: str, *, allow_empty: bool = False) -> list[str]:
+    if not isinstance(raw, list) or not (raw or allow_empty):
         raise ValueError(f"{where} must be a non-empty list of text")
     items = []
     for item in raw:

@@ -5,6 +5,7 @@ Syntax (see content/safety/README.md for the editors' version):
 - ``word``      the word typed with its accents, some of them or none (``chết`` matches ``chet``
                 and ``chêt`` but not ``chét``; ``học`` never matches ``hóc``)
 - ``=word``     strict: all of its accents or none at all
+- ``==word``    typed with exactly these accents (``==vẫn``: "tu van" is "tư vấn", not "tự vẫn")
 - ``word*``     any word starting with these letters (``kill*``: kill, kills, killing)
 - ``{name}``    any phrase of the class ``name``
 - ``(a | b c)`` one of the alternatives; each alternative is itself a sequence
@@ -63,9 +64,10 @@ class Grammar:
         return self.aliases.get(token.folded, token)
 
     def word(self, text: str) -> str:
+        exact = text.startswith("==") and len(text) > 2
         strict = text.startswith("=") and len(text) > 1
         prefix = text.endswith("*") and len(text) > 1
-        core = text[1 if strict else 0 : -1 if prefix else None]
+        core = text[2 if exact else 1 if strict else 0 : -1 if prefix else None]
         tokens = [self._alias(t) for t in phrase_tokens(core)]
         if not tokens:
             raise PatternError(f"{text!r} has no letters or digits")
@@ -76,6 +78,8 @@ class Grammar:
             plain = re.escape(token.plain)
             if prefix:
                 parts.append(f"{plain}[^ /]*/[^ ]* ")
+            elif exact:
+                parts.append(f"{plain}/{re.escape(token.folded)} ")
             elif strict:
                 forms = dict.fromkeys((token.plain, token.folded))
                 parts.append(f"{plain}/(?:{'|'.join(map(re.escape, forms))}) ")
@@ -214,7 +218,8 @@ def accent_subsets(word: str) -> tuple[str, ...]:
         if char == "đ":
             options.append(["đ", "d"])
             continue
-        base, *marks = unicodedata.normalize("NFD", char)
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], list(decomposed[1:])
         variants = [
             unicodedata.normalize("NFC", base + "".join(kept))
             for size in range(len(marks), -1, -1)
