@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, content, db, run
+from bot.cli import ask, content, db, i18n, run
 from bot.config import SettingsError
 
-GROUPS = (run, db, content, ask)
+GROUPS = (run, db, content, ask, i18n)
 
 
 def build_parser() -> argparse.ArgumentParser:
