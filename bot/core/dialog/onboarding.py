@@ -16,7 +16,9 @@ def language_buttons(services: Services) -> tuple[tuple[Button, ...], ...]:
         lang = services.languages.get(code)
         if lang is None:
             continue
-        label = lang.endonym if lang.endonym == lang.name_vi else f"{lang.endonym} ({lang.name_vi})"
+        label = lang.label  # the endonym first, then the Vietnamese name
+        if services.is_beta(code):
+            label = _("{language} · beta").format(language=label)
         rows.append((Button.callback(label, f"lang:{code}"),))
     return tuple(rows)
 
