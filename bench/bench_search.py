@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence

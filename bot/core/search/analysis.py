@@ -76,8 +76,10 @@ def segments(text: str) -> list[list[str]]:
     return [words for words in found if words]
 
 
-def add_terms(terms: list[str], tokens: Sequence[Token]) -> int:
+def add_terms(terms: list[str], tokens: Sequence[Token], accents: bool = True) -> int:
     """Append the terms of one segment to ``terms``; return how many tokens counted."""
+    if not accents:
+        return add_plain_terms(terms, tokens)
     length = 0
     previous: Token | None = None
     append = terms.append
@@ -93,6 +95,23 @@ def add_terms(terms: list[str], tokens: Sequence[Token]) -> int:
             append(previous.plain + " " + token.plain)
             if previous.accented or token.accented:
                 append(ACCENT_MARK + previous.folded + " " + token.folded)
+        previous = token
+    return length
+
+
+def add_plain_terms(terms: list[str], tokens: Sequence[Token]) -> int:
+    """``add_terms`` without the accented forms."""
+    length = 0
+    previous: Token | None = None
+    append = terms.append
+    for token in tokens:
+        if token.stop:
+            previous = None
+            continue
+        length += 1
+        append(token.plain)
+        if previous is not None:
+            append(previous.plain + " " + token.plain)
         previous = token
     return length
 

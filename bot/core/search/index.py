@@ -5,7 +5,7 @@ and the title weigh most), then saturated per article, ``m = tf / (tf + K1)`` in
 this is precomputed at build time into postings ``term → [(article, m)]``.
 
 A question becomes weighted clauses (``query.py``). An article's score is the IDF-weighted share of
-the question's clauses it satisfies, ``Σ w·best(m) / (Σ w + PRIOR_WEIGHT)``: in [0, 1) whatever the question's length,
+the question's clauses it satisfies, ``Σ w·best(m) / (Σ w + prior)``: in [0, 1) whatever the question's length,
 so one threshold works for every question and unknown words ("asdf") lower the score.
 """
 
@@ -32,9 +32,11 @@ FIELDS: tuple[tuple[str, float, float], ...] = (
     ("summary", 1.5, 0.5),
     ("body", 0.6, 0.75),
 )
-# Added to every question's weight: a question of only common words ("trẻ em") is too vague to
-# answer with confidence, a long specific one is barely affected.
-PRIOR_WEIGHT = 0.5
+# Added to every question's weight, as a share of the rarest word's IDF (so that languages with
+# few articles score alike): a question of only common words ("trẻ em") is too vague to answer
+# with confidence; a long specific one is barely affected.
+PRIOR_SHARE = 0.15
+PLAIN_FIELDS = frozenset({"body"})
 TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})
 # Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
 THRESHOLD = 0.35
@@ -77,22 +79,24 @@ def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _add_text(terms: list[str], text: str, lex: LanguageLexicon) -> int:
+def _add_text(terms: list[str], text: str, lex: LanguageLexicon, accents: bool) -> int:
     """Append the terms of one text, lexicon canonical forms included; return its length."""
     length = 0
     for segment in lex.tokenize(text):
-        length += add_terms(terms, segment)
+        length += add_terms(terms, segment, accents)
         for match in lex.synonyms(segment):
-            add_terms(terms, match.rule.canonical)
+            add_terms(terms, match.rule.canonical, accents)
     return length
 
 
-def _field_counts(texts: Iterable[str], lex: LanguageLexicon) -> tuple[Counter[str], int]:
+def _field_counts(
+    texts: Iterable[str], lex: LanguageLexicon, accents: bool = True
+) -> tuple[Counter[str], int]:
     """Term counts and length of a field."""
     terms: list[str] = []
     total = 0
     for text in texts:
-        total += _add_text(terms, text, lex)
+        total += _add_text(terms, text, lex, accents)
     return Counter(terms), total
 
 
@@ -101,7 +105,11 @@ class _LanguageIndex:
         self.lexicon = lex
         self.hits = [SearchHit(a.id, a.topic, a.title, a.lang, 0.0) for a in articles]
         fields = [
-            [_field_counts(_field_texts(a, name), lex) for name, _, _ in FIELDS] for a in articles
+            [
+                _field_counts(_field_texts(a, name), lex, name not in PLAIN_FIELDS)
+                for name, _, _ in FIELDS
+            ]
+            for a in articles
         ]
         n = max(len(articles), 1)
         avg = [max(sum(f[i][1] for f in fields) / n, 1.0) for i in range(len(FIELDS))]
@@ -133,10 +141,10 @@ class _LanguageIndex:
             if name in TOPICAL_FIELDS
             for term in counts
         )
-        self.vocabulary = Vocabulary(doc_freq, len(articles), topical)
+        self.vocabulary = Vocabulary(doc_freq, len(articles), topical, lex.surfaces())
 
     def scores(self, clauses: Sequence[Clause]) -> dict[int, float]:
-        total = sum(c.weight for c in clauses) + PRIOR_WEIGHT
+        total = sum(c.weight for c in clauses) + PRIOR_SHARE * self.vocabulary.max_idf
         scores: dict[int, float] = {}
         if total <= 0.0:
             return scores

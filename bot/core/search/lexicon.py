@@ -25,6 +25,7 @@ import yaml
 
 from bot.core import textnorm
 from bot.core.search.analysis import Rule, Token, base_token, segments
+from bot.core.textnorm import strip_accents
 
 MAX_CANONICAL_WORDS = 4
 MAX_VARIANT_WORDS = 4
@@ -80,6 +81,10 @@ class LanguageLexicon:
             if len(self._tokens) < MAX_CACHED_WORDS:
                 self._tokens[word] = found
         return found
+
+    def surfaces(self) -> dict[str, str]:
+        """Words met so far, accent-free as written → their plain (stemmed) form."""
+        return {strip_accents(t.folded): t.plain for t in self._tokens.values()}
 
     def tokenize(self, text: str) -> list[list[Token]]:
         cache, token = self._tokens, self.token

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.core.textnorm import has_accents
 from bot.core.search.analysis import Token, accented_term, phrase_terms, plain_bigram
 from bot.core.search.lexicon import LanguageLexicon, Match
 from bot.core.search.vocabulary import Vocabulary
+from bot.core.textnorm import has_accents
 
 TYPO_FACTOR = 0.7  # a corrected word counts 70% of an exact one
 SYNONYM_FACTOR = 0.85  # a lexicon canonical form counts 85% of the variant typed
@@ -159,9 +159,13 @@ def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Cl
         position = 0
         while position < len(segment):
             match = spans.get(position)
-            if match is not None and plain_typing and match.end - match.start == 1:
-                if lex.may_be_stop(segment[position]):  # "cam" is "cảm" before "câm"
-                    match = None
+            if (
+                match is not None
+                and plain_typing
+                and match.end - match.start == 1
+                and lex.may_be_stop(segment[position])
+            ):
+                match = None  # "cam" is "cảm" before it is "câm"
             if match is not None:
                 clauses.extend(_concept(match, segment[match.start : match.end], vocab))
                 position, previous = match.end, None

@@ -22,7 +22,11 @@ class Vocabulary:
     """Document frequencies and IDF of every term of one language's articles."""
 
     def __init__(
-        self, doc_freq: Mapping[str, int], n_docs: int, topical: frozenset[str] = frozenset()
+        self,
+        doc_freq: Mapping[str, int],
+        n_docs: int,
+        topical: frozenset[str] = frozenset(),
+        surfaces: Mapping[str, str] | None = None,
     ) -> None:
         self.n_docs = n_docs
         self.idf = {term: bm25_idf(df, n_docs) for term, df in doc_freq.items()}
@@ -31,10 +35,12 @@ class Vocabulary:
         self.topical = topical
         self.max_idf = bm25_idf(1, n_docs)
         self._doc_freq = dict(doc_freq)
-        # Candidates for correction: plain words (no bigrams, no accented forms).
-        self._words = sorted(
-            t for t in doc_freq if " " not in t and not t.startswith("^") and len(t) >= 3
-        )
+        # Candidates for correction: words as written (accent-free, not stemmed: "drownign" is
+        # close to "drowning", not to its stem "drown") → the plain term they index as.
+        words = {t: t for t in doc_freq if " " not in t and not t.startswith("^")}
+        words.update({w: t for w, t in (surfaces or {}).items() if t in doc_freq})
+        self._stems = {w: t for w, t in words.items() if len(w) >= 3}
+        self._words = sorted(self._stems)
         self._corrections: dict[str, str | None] = {}
 
     def __contains__(self, term: str) -> bool:
@@ -54,7 +60,10 @@ class Vocabulary:
             if len(word) < SHORT_WORD:  # "diet" is not "die"
                 found = [f for f in found if f[0][0] == word[0] and len(f[0]) == len(word)]
             if found:
-                best = min(found, key=lambda f: (f[1], -self._doc_freq[f[0]], f[0]))[0]
+                stems = self._stems
+                best = stems[
+                    min(found, key=lambda f: (f[1], -self._doc_freq[stems[f[0]]], f[0]))[0]
+                ]
         if len(self._corrections) < MAX_CACHE:
             self._corrections[word] = best
         return best
