@@ -39,7 +39,7 @@ PRIOR_SHARE = 0.15
 PLAIN_FIELDS = frozenset({"body"})
 TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})
 # Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
-THRESHOLD = 0.35
+THRESHOLD = 0.32
 MAX_QUERY_CHARS = 500
 FALLBACK_LANG = "vi"
 

@@ -7,11 +7,10 @@ The data format is documented at the top of each YAML file. In short::
     synonyms:                      # canonical: [variants]
       trẻ: [con nít, trẻ con, bé]  # a variant in a question or article also counts as canonical
 
-A variant typed without accents matches whatever its accent-free form matches ("be" → "bé"); one
-typed with accents must match exactly ("bể" is not "bé"). Stopwords are matched exactly in
-articles and in questions typed with accents, by their accent-free form in questions typed
-without any ("co" is "có" there, but "roi" in "đòn roi" is not "rồi"). A variant whose canonical
-form is made of stopwords (teen "ko" → "không") becomes a stopword itself (then one word only).
+In a question typed without any accent, variants and stopwords match by their accent-free form
+("be" may be "bé", "co" is "có"); in articles and accented questions accents must agree ("bể" is
+not "bé", "bao" is not "bão", "roi" in "đòn roi" is not "rồi"). A variant whose canonical form is
+made of stopwords (teen "ko" → "không") becomes a stopword itself (then one word only).
 """
 
 from __future__ import annotations
@@ -39,8 +38,11 @@ class Match:
     rule: Rule
 
 
-def _same(typed: Token, listed: Token) -> bool:
-    return typed.folded == listed.folded if typed.accented else typed.plain == listed.plain
+def _same(written: Token, listed: Token) -> bool:
+    """Accents must agree when either has them; otherwise the plain (stemmed) forms."""
+    if written.accented or listed.accented:
+        return written.folded == listed.folded
+    return written.plain == listed.plain
 
 
 class LanguageLexicon:
@@ -90,18 +92,26 @@ class LanguageLexicon:
         cache, token = self._tokens, self.token
         return [[cache[w] if w in cache else token(w) for w in words] for words in segments(text)]
 
-    def synonyms(self, tokens: Sequence[Token]) -> list[Match]:
-        """The synonym variants found in ``tokens``: the longest at each position."""
+    def synonyms(self, tokens: Sequence[Token], plain_typing: bool = False) -> list[Match]:
+        """The synonym variants found in ``tokens``: the longest at each position. In a question
+        typed without any accent, accent-free forms match ("be" may be "bé")."""
+        if plain_typing:
+            by_first = self._by_first
+            starts = [(i, by_first[t.plain]) for i, t in enumerate(tokens) if t.plain in by_first]
+        else:
+            starts = [(i, t.rules) for i, t in enumerate(tokens) if t.rules]
         found: list[Match] = []
-        size = len(tokens)
-        for start in [i for i, t in enumerate(tokens) if t.rules]:
-            for rule in tokens[start].rules:
+        for start, rules in starts:
+            for rule in rules:
                 end = start + len(rule.variant)
                 if end == start + 1 or (
-                    end <= size
+                    end <= len(tokens)
                     and tokens[start + 1].plain == rule.variant[1].plain
                     and all(
-                        _same(tokens[i], rule.variant[i - start]) for i in range(start + 1, end)
+                        tokens[i].plain == listed.plain
+                        if plain_typing
+                        else _same(tokens[i], listed)
+                        for i, listed in enumerate(rule.variant[1:], start + 1)
                     )
                 ):
                     found.append(Match(start, end, rule))

@@ -154,7 +154,7 @@ def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Cl
     budget = [MAX_CORRECTIONS]
     plain_typing = not has_accents(text)
     for segment in lex.tokenize(text):
-        spans = _spans(lex.synonyms(segment))
+        spans = _spans(lex.synonyms(segment, plain_typing))
         previous: _Word | None = None
         position = 0
         while position < len(segment):
