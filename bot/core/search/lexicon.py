@@ -95,6 +95,7 @@ class LanguageLexicon:
     def synonyms(self, tokens: Sequence[Token], plain_typing: bool = False) -> list[Match]:
         """The synonym variants found in ``tokens``: the longest at each position. In a question
         typed without any accent, accent-free forms match ("be" may be "bé")."""
+        starts: list[tuple[int, Sequence[Rule]]]
         if plain_typing:
             by_first = self._by_first
             starts = [(i, by_first[t.plain]) for i, t in enumerate(tokens) if t.plain in by_first]
