@@ -14,6 +14,8 @@ from aiohttp import web
 
 from bot.app import App
 from bot.channels import web as web_chat
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram import TelegramChannel, TelegramConfig, parse_ids
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -61,8 +63,23 @@ def build_web_app(app: App) -> web.Application:
 async def start_channels(app: App, web_app: web.Application) -> list[Channel]:
     """Start every channel whose credentials are set. Each registers its sender in app.outbox."""
     channels: list[Channel] = []
-    # Telegram (issue #6) is wired here: build the channel's own config from Settings, start it on
-    # web_app (webhook) or in polling mode, and app.outbox.register("telegram", its sender).
+    settings = app.settings
+    if settings.telegram_bot_token is not None:
+        secret = settings.telegram_webhook_secret
+        config = TelegramConfig(
+            token=settings.telegram_bot_token.get_secret_value(),
+            content_dir=settings.content_dir,
+            api_server=settings.telegram_api_server,
+            mode="webhook" if settings.telegram_mode == "webhook" else "polling",
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=secret.get_secret_value() if secret is not None else None,
+            caseworker_chat_id=settings.caseworker_chat_id,
+            caseworker_ids=parse_ids(settings.caseworker_ids),
+        )
+        telegram = TelegramChannel(config, app.pipeline)
+        app.outbox.register(TELEGRAM, telegram.sender)
+        await telegram.start(web_app)
+        channels.append(telegram)
     return channels
 
 

@@ -268,8 +268,9 @@ class FakeTelegram:
         return message
 
     def _file(self, params: dict[str, Any], field_name: str) -> dict[str, Any]:
+        """An uploaded file (``attach://name``) gets the id ``file-attach://name``."""
         value = str(params.get(field_name, ""))
-        file_id = value if not value.startswith("attach://") else f"file-{next(self._message_ids)}"
+        file_id = f"file-{value}" if value.startswith("attach://") else value
         return {"file_id": file_id, "file_unique_id": f"u{file_id}"}
 
     def _m_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:

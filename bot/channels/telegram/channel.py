@@ -50,22 +50,31 @@ class TelegramChannel:
         """Raises :class:`TelegramConfigError` when the server refuses the token or the mode
         cannot work; mount before the web server starts (webhook mode adds a route)."""
         self._redact.install()
+        try:
+            await self._start(web_app)
+        except BaseException:
+            await self.bot.session.close()
+            self._redact.remove()
+            raise
+        log.info("telegram channel started", extra={"channel": CHANNEL, "kind": self.config.mode})
+
+    async def _start(self, web_app: web.Application | None) -> None:
         if self.config.mode == "webhook" and web_app is None:
             raise TelegramConfigError(
                 "TELEGRAM_MODE=webhook needs the web server to mount its route on"
             )
         try:
-            await self.bot.get_me()
+            await self.bot.get_me()  # the token and the server, checked before anything else
         except (TelegramUnauthorizedError, TelegramNotFound) as exc:
             raise TelegramConfigError(
-                f"the Bot API server at {self.config.api_server} refused TELEGRAM_BOT_TOKEN ({type(exc).__name__})"
+                f"the Bot API server at {self.config.api_server} refused TELEGRAM_BOT_TOKEN "
+                f"({type(exc).__name__})"
             ) from None
         await set_commands(self.bot, self.pipeline.services)
         if web_app is not None and self.config.mode == "webhook":
             await self._start_webhook(web_app)
         else:
             await self._start_polling()
-        log.info("telegram channel started", extra={"channel": CHANNEL, "kind": self.config.mode})
 
     async def _start_webhook(self, web_app: web.Application) -> None:
         assert self.config.webhook_url and self.config.webhook_secret  # checked by TelegramConfig

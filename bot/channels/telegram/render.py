@@ -103,14 +103,28 @@ def phone_line(button: Button) -> str:
 
 def split(text: str, limit: int) -> list[str]:
     """``split_text``, measured as Telegram measures: in UTF-16 code units (an emoji counts 2)."""
+    if utf16_len(text) == len(text):
+        return split_text(text, limit)
     chunks: list[str] = []
-    for chunk in split_text(text, limit):
-        size = utf16_len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
-        else:
-            chunks.extend(split(chunk, max(1, limit - (size - len(chunk)))))
+    rest = text
+    while utf16_len(rest) > limit:
+        window = _fitting(rest, limit)
+        head = split_text(rest[: window + 1], window)[0] or rest[:window]
+        chunks.append(head)
+        rest = rest[len(head) :].lstrip()
+    if rest or not chunks:
+        chunks.append(rest)
     return chunks
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` UTF-16 code units."""
+    units = 0
+    for count, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return count
+    return len(text)
 
 
 def utf16_len(text: str) -> int:

@@ -92,12 +92,13 @@ class Telegram:
     async def say(self, user_id: int, text: str, language_code: str = "vi") -> list[Call]:
         return await self.push(tg.text(user_id, text, language_code))
 
-    async def tap(self, user_id: int, data: str) -> list[Call]:
-        return await self.push(tg.callback(user_id, data))
+    async def tap(self, user_id: int, data: str, chat_id: int | None = None) -> list[Call]:
+        return await self.push(tg.callback(user_id, data, chat_id=chat_id))
 
-    async def press(self, user_id: int, prefix: str) -> list[Call]:
-        """Press the newest button starting with ``prefix`` in the chat with ``user_id``."""
-        return await self.tap(user_id, self.button(user_id, prefix))
+    async def press(self, user_id: int, prefix: str, chat_id: int | None = None) -> list[Call]:
+        """Press the newest button starting with ``prefix`` in the chat (default: the user's)."""
+        where = chat_id if chat_id is not None else user_id
+        return await self.tap(user_id, self.button(where, prefix), chat_id=chat_id)
 
     def button(self, chat_id: int, prefix: str) -> str:
         for call in reversed(self.fake.sent(chat_id)):

@@ -1,0 +1,80 @@
+"""TelegramConfig stops the program at start with a message naming the setting."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.channels.telegram import TelegramConfig, TelegramConfigError, parse_ids
+from bot.channels.telegram.redact import RedactToken
+
+TOKEN = "123456:AAH-secret_token"
+
+
+def config(**values: Any) -> TelegramConfig:
+    return TelegramConfig(**{"token": TOKEN, "content_dir": Path("content"), **values})
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"token": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"mode": "push"}, "TELEGRAM_MODE"),
+        ({"api_server": "localhost:8081"}, "TELEGRAM_API_SERVER"),
+        ({"mode": "webhook"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"mode": "webhook", "webhook_url": "https://x.org/tg"}, "TELEGRAM_WEBHOOK_SECRET"),
+        (
+            {"mode": "webhook", "webhook_url": "https://x.org/tg", "webhook_secret": "has space"},
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        ({"per_chat_rate": 0}, "per_chat_rate"),
+        ({"global_burst": 0}, "global_burst"),
+    ],
+)
+def test_bad_settings_are_named(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(TelegramConfigError, match=message):
+        config(**values)
+
+
+def test_the_token_is_never_in_an_error() -> None:
+    with pytest.raises(TelegramConfigError) as info:
+        config(token="123:has space")
+    assert "has space" not in str(info.value)
+
+
+def test_webhook_path_and_case_desk() -> None:
+    hook = config(
+        mode="webhook",
+        webhook_url="https://x.org/tg/up?x=1",
+        webhook_secret="a-b_C",
+        caseworker_chat_id=-5,
+    )
+    assert hook.webhook_path == "/tg/up"
+    assert hook.is_case_desk(-5) and not hook.is_case_desk(5) and not config().is_case_desk(-5)
+
+
+def test_parse_ids() -> None:
+    assert parse_ids("") == frozenset()
+    assert parse_ids(" 501, 502,,503 ") == {501, 502, 503}
+    with pytest.raises(TelegramConfigError, match=r"CASEWORKER_IDS.*'bob'"):
+        parse_ids("501, bob")
+
+
+def test_the_token_is_masked_in_library_logs(caplog: pytest.LogCaptureFixture) -> None:
+    redact = RedactToken(TOKEN)
+    redact.install()
+    try:
+        logger = logging.getLogger("aiogram.dispatcher")
+        with caplog.at_level(logging.INFO, logger="aiogram.dispatcher"):
+            logger.info("GET /bot%s/getUpdates failed", TOKEN)
+            try:
+                raise RuntimeError(f"url=/bot{TOKEN}/sendMessage")
+            except RuntimeError:
+                logger.exception("boom")
+    finally:
+        redact.remove()
+    assert TOKEN not in caplog.text and "<token>" in caplog.text
+    assert "RuntimeError" in caplog.text

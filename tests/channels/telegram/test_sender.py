@@ -1,0 +1,245 @@
+"""The sender over real HTTP: splitting, escaping, buttons, media, flood limits, 403/429/400."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.channels.telegram.sender import TelegramSender
+from bot.core.messages import Button, Media, MediaKind, Reply, UserRef
+from tests.channels.telegram.conftest import fast_config
+from tests.fakes.telegram_api import FakeTelegram
+
+CHAT = 1001
+TO = UserRef("telegram", str(CHAT))
+
+
+def png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "pic.png").write_bytes(png())
+    (media / "talk.ogg").write_bytes(b"OggS fake voice")
+    (media / "song.mp3").write_bytes(b"ID3 fake audio")
+    return tmp_path
+
+
+class Marks:
+    def __init__(self) -> None:
+        self.unreachable: list[UserRef] = []
+
+    async def __call__(self, who: UserRef) -> None:
+        self.unreachable.append(who)
+
+
+@pytest.fixture
+def marks() -> Marks:
+    return Marks()
+
+
+@pytest.fixture
+async def make_sender(
+    fake_api: FakeTelegram, content_dir: Path, marks: Marks
+) -> AsyncIterator[Any]:
+    bots: list[Bot] = []
+
+    def make(**overrides: Any) -> TelegramSender:
+        config = fast_config(fake_api, content_dir, **overrides)
+        session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.url))
+        bot = Bot(config.token, session=session)
+        bots.append(bot)
+        return TelegramSender(bot, config, on_unreachable=marks)
+
+    yield make
+    for bot in bots:
+        await bot.session.close()
+
+
+@pytest.fixture
+def sender(make_sender: Any) -> TelegramSender:
+    sender: TelegramSender = make_sender()
+    return sender
+
+
+async def test_long_text_is_split_on_word_boundaries_with_the_keyboard_last(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    words = [f"từ{i}" for i in range(2500)]
+    text = " ".join(words)
+    buttons = ((Button.callback("Next", "tip:next"),),)
+    await sender.send(TO, [Reply(text, buttons=buttons)])
+    calls = fake_api.sent(CHAT)
+    assert len(calls) >= 3
+    assert all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in calls)
+    assert " ".join(c.text for c in calls).split() == words
+    assert [bool(c.keyboard) for c in calls] == [False] * (len(calls) - 1) + [True]
+
+
+async def test_emoji_count_double_towards_the_limit(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    await sender.send(TO, [Reply(" ".join(["🙂🙂"] * 1500))])  # 4,499 characters, 7,499 units
+    calls = fake_api.sent(CHAT)
+    assert len(calls) == 2 and all(len(c.text.encode("utf-16-le")) // 2 <= 4096 for c in calls)
+
+
+async def test_all_content_is_html_escaped(sender: TelegramSender, fake_api: FakeTelegram) -> None:
+    reply = Reply(
+        "<b>Tom & Jerry</b> <script>x</script>",
+        buttons=((Button.phone("Call <us> & co", "111"),),),
+        media=(Media(MediaKind.IMAGE, "media/pic.png", caption="1 < 2 & 3"),),
+    )
+    await sender.send(TO, [reply])
+    photo, message = fake_api.sent(CHAT)
+    assert photo.params["caption"] == "1 &lt; 2 &amp; 3" and photo.params["parse_mode"] == "HTML"
+    assert message.params["parse_mode"] == "HTML"
+    assert message.text.startswith(
+        "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
+    )
+    assert "Call &lt;us&gt; &amp; co: 111" in message.text
+
+
+async def test_buttons_callback_link_and_phone(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    reply = Reply(
+        "Help is here.",
+        buttons=(
+            (
+                Button.callback("📚 Topics", "menu:topics"),
+                Button.phone("☎️ Call 111 (free, 24/7)", "111"),
+            ),
+            (Button.link("Website", "https://example.org/x"),),
+            (Button.phone("Police", "113"),),
+            (Button.callback("Too long", "x" * 65),),
+        ),
+    )
+    await sender.send(TO, [reply])
+    (call,) = fake_api.sent(CHAT)
+    assert call.keyboard == [
+        [{"text": "📚 Topics", "callback_data": "menu:topics"}],
+        [{"text": "Website", "url": "https://example.org/x"}],
+    ]
+    assert call.text == "Help is here.\n\n☎️ Call 111 (free, 24/7)\n☎️ Police: 113"
+
+
+async def test_media_from_the_content_directory_uploaded_once(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    reply = Reply(
+        "Listen or read.",
+        buttons=((Button.callback("👍", "fb:a:1"),),),
+        media=(
+            Media(MediaKind.AUDIO, "media/talk.ogg"),
+            Media(MediaKind.AUDIO, "media/song.mp3", caption="A song"),
+            Media(MediaKind.IMAGE, "media/pic.png"),
+        ),
+    )
+    await sender.send(TO, [reply])
+    calls = fake_api.sent(CHAT)
+    assert [c.method for c in calls] == ["sendVoice", "sendAudio", "sendPhoto", "sendMessage"]
+    assert all(c.files for c in calls[:3]) and calls[-1].keyboard
+    assert calls[2].files and next(iter(calls[2].files.values())) == png()
+
+    await sender.send(TO, [reply])
+    again = fake_api.sent(CHAT)[4:]
+    assert [c.files for c in again[:3]] == [{}, {}, {}]  # Telegram's file_id, no upload
+    assert [again[0].params["voice"], again[2].params["photo"]] == [
+        f"file-{calls[0].params['voice']}",
+        f"file-{calls[2].params['photo']}",
+    ]
+
+
+async def test_missing_media_or_a_path_outside_content_is_skipped(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    media = (Media(MediaKind.IMAGE, "media/none.png"), Media(MediaKind.IMAGE, "../../etc/passwd"))
+    await sender.send(TO, [Reply("Still here.", media=media)])
+    assert [c.method for c in fake_api.sent(CHAT)] == ["sendMessage"]
+
+
+async def test_per_chat_limit_with_a_small_burst(make_sender: Any, fake_api: FakeTelegram) -> None:
+    sender = make_sender(per_chat_rate=10.0, per_chat_burst=2)
+    await sender.send(TO, [Reply(f"m{i}") for i in range(5)])
+    times = [c.at for c in fake_api.sent(CHAT)]
+    gaps = [b - a for a, b in pairwise(times)]
+    assert gaps[0] < 0.05  # the burst
+    assert all(gap >= 0.09 for gap in gaps[1:])
+
+
+async def test_groups_are_slower_and_the_whole_bot_has_a_limit(
+    make_sender: Any, fake_api: FakeTelegram
+) -> None:
+    sender = make_sender(group_rate=5.0, group_burst=1, global_rate=20.0, global_burst=1)
+    await sender.send(UserRef("telegram", "-100500"), [Reply("a"), Reply("b")])
+    first, second = fake_api.sent(-100500)
+    assert second.at - first.at >= 0.19
+    for chat in (11, 12, 13, 14):
+        await sender.send(UserRef("telegram", str(chat)), [Reply("hi")])
+    times = [c.at for c in fake_api.sent() if c.chat_id in (11, 12, 13, 14)]
+    assert all(b - a >= 0.045 for a, b in pairwise(times))
+
+
+async def test_403_marks_unreachable_once_and_stops_the_batch(
+    sender: TelegramSender, fake_api: FakeTelegram, marks: Marks
+) -> None:
+    fake_api.block(CHAT)
+    await sender.send(TO, [Reply("one"), Reply("two")])
+    await sender.send(TO, [Reply("three")])
+    assert [c.status for c in fake_api.of("sendMessage")] == [403]
+    assert marks.unreachable == [TO]
+    assert sender.reachable_again(TO) and not sender.reachable_again(TO)
+
+
+async def test_chat_not_found_is_unreachable_other_400s_skip_one_message(
+    sender: TelegramSender, fake_api: FakeTelegram, marks: Marks
+) -> None:
+    fake_api.fail(
+        "sendMessage", CHAT, status=400, description="Bad Request: can't parse entities: x"
+    )
+    await sender.send(TO, [Reply("one"), Reply("two")])
+    assert [c.status for c in fake_api.of("sendMessage")] == [400, 200] and marks.unreachable == []
+    fake_api.fail("sendMessage", 7, status=400, description="Bad Request: chat not found")
+    await sender.send(UserRef("telegram", "7"), [Reply("x"), Reply("y")])
+    assert marks.unreachable == [UserRef("telegram", "7")]
+
+
+async def test_server_errors_are_retried_then_given_up(
+    make_sender: Any, fake_api: FakeTelegram
+) -> None:
+    sender = make_sender(max_attempts=2)
+    fake_api.fail("sendMessage", CHAT, status=500, description="Internal Server Error", times=1)
+    await sender.send(TO, [Reply("one")])
+    assert [c.status for c in fake_api.of("sendMessage")] == [500, 200]
+    fake_api.fail("sendMessage", CHAT, status=429, retry_after=1, times=5)
+    await sender.send(TO, [Reply("two")])
+    assert [c.status for c in fake_api.of("sendMessage")][2:] == [429, 429]
+
+
+async def test_only_telegram_users(sender: TelegramSender) -> None:
+    with pytest.raises(ValueError, match="web"):
+        await sender.send(UserRef("web", "abc"), [Reply("x")])
