@@ -32,6 +32,7 @@ from bot.core.translation.pybabel import PROJECT
 INTERFACE_PROJECT = f"{PROJECT} interface"
 CONTENT_PROJECT = f"{PROJECT} content"
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_MARKDOWN = re.compile(r"^\s*(#|[-*] |\d+\. )|\*\*", re.MULTILINE)
 
 
 def paragraphs(body: str) -> list[str]:
@@ -162,6 +163,8 @@ class _ContentBuilder:
         previous_body = paragraphs(previous.body) if previous else []
         for n, paragraph in enumerate(body, start=1):
             comments = [f"{about}: paragraph {n} of {len(body)}"]
+            if _MARKDOWN.search(paragraph):
+                comments.append("Keep the Markdown marks (#, -, 1., **) where they are.")
             if len(english_body) == len(body):
                 comments.append(f"English: {english_body[n - 1]}")
             self.add(
