@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run chat test lint typecheck format pytest content-check bench migrate i18n clean help
+.PHONY: run chat test lint typecheck format pytest content-check bench migrate i18n i18n-check clean help
 
 help:
 	@echo "make run      create .venv, install, migrate and serve (web chat on http://127.0.0.1:8080)"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench    run the benchmarks (figures go in docs/BENCHMARKS.md)"
 	@echo "make migrate  apply database migrations"
 	@echo "make format   format the code"
+	@echo "make i18n     after changing user-facing strings: extract, update every catalog, build .mo"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +38,23 @@ chat: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(BIN)/mangnon db upgrade
 
-test: $(VENV)/.installed-dev lint content-check pytest
+test: $(VENV)/.installed-dev lint content-check i18n-check pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
+
+# Catalogs: the bot compiles .po in memory at start; .mo files are built here for other tools only
+# (they are in .gitignore). `i18n-check` fails when the code has strings the catalogs lack, or when
+# vi/en are incomplete; docs/TRANSLATORS.md says what to do.
+i18n: $(VENV)/.installed
+	$(BIN)/mangnon i18n extract
+	$(BIN)/mangnon i18n update
+	$(BIN)/mangnon i18n compile
+
+i18n-check: $(VENV)/.installed
+	$(BIN)/mangnon i18n check
 
 content-check: $(VENV)/.installed
 	$(BIN)/mangnon content check
