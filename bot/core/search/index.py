@@ -12,6 +12,7 @@ so one threshold works for every question and unknown words ("asdf") lower the s
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from bot.core.search.query import Clause, build_clauses
 from bot.core.search.vocabulary import Vocabulary
 
 K1 = 2.0
+# Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.
+_ACCENTED = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
 # (field, weight, length normalisation b)
 FIELDS: tuple[tuple[str, float, float], ...] = (
     ("title", 3.0, 0.3),
@@ -82,9 +85,10 @@ def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
 def _add_text(terms: list[str], text: str, lex: LanguageLexicon, accents: bool) -> int:
     """Append the terms of one text, lexicon canonical forms included; return its length."""
     length = 0
-    for segment in lex.tokenize(text):
+    plain_typing = _ACCENTED.search(text) is None  # writers add questions typed without accents
+    for segment in lex.tokenize(text, plain_typing):
         length += add_terms(terms, segment, accents)
-        for match in lex.synonyms(segment):
+        for match in lex.synonyms(segment, plain_typing):
             add_terms(terms, match.rule.canonical, accents)
     return length
 

@@ -16,7 +16,7 @@ made of stopwords (teen "ko" → "không") becomes a stopword itself (then one w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ class LanguageLexicon:
         for rule in sorted(rules, key=lambda r: -len(r.variant)):  # longest first
             self._by_first.setdefault(rule.variant[0].plain, []).append(rule)
         self._tokens: dict[str, Token] = {}
+        self._plain_tokens: dict[str, Token] = {}
 
     def is_stop(self, token: Token) -> bool:
         """Exactly a stopword as written (articles and accented questions)."""
@@ -88,9 +89,22 @@ class LanguageLexicon:
         """Words met so far, accent-free as written → their plain (stemmed) form."""
         return {strip_accents(t.folded): t.plain for t in self._tokens.values()}
 
-    def tokenize(self, text: str) -> list[list[Token]]:
-        cache, token = self._tokens, self.token
+    def tokenize(self, text: str, plain_typing: bool = False) -> list[list[Token]]:
+        """Tokens by segment; in a text typed without accents, stopwords match by their plain
+        form ("di" is "đi")."""
+        if plain_typing:
+            cache, token = self._plain_tokens, self._plain_token
+        else:
+            cache, token = self._tokens, self.token
         return [[cache[w] if w in cache else token(w) for w in words] for words in segments(text)]
+
+    def _plain_token(self, word: str) -> Token:
+        found = self.token(word)
+        if not found.stop and self.may_be_stop(found):
+            found = replace(found, stop=True)
+        if len(self._plain_tokens) < MAX_CACHED_WORDS:
+            self._plain_tokens[word] = found
+        return found
 
     def synonyms(self, tokens: Sequence[Token], plain_typing: bool = False) -> list[Match]:
         """The synonym variants found in ``tokens``: the longest at each position. In a question
