@@ -94,20 +94,31 @@ def language_status(
 
 
 def table(rows: list[LanguageStatus]) -> str:
-    lines = [
-        f"{'lang':<5} {'name':<28} {'interface':>15} {'articles':>14} {'stale':>5} "
-        f"{'draft':>5} {'tips':>9}  picker",
-    ]
+    header = ("lang", "name", "interface", "articles", "stale", "draft", "tips", "picker")
+    cells = [header]
     for r in rows:
-        catalog = (
-            f"{r.interface_done}/{r.interface_total} {r.interface:>4.0%}"
-            if r.has_catalog
-            else "no catalog"
+        interface = (
+            f"{r.interface_done}/{r.interface_total} {r.interface:.0%}" if r.has_catalog else "none"
         )
-        lines.append(
-            f"{r.code:<5} {r.name[:28]:<28} {catalog:>15} "
-            f"{f'{r.articles_served}/{r.articles_total} {r.content:.0%}':>14} {r.articles_stale:>5} "
-            f"{r.articles_draft:>5} {f'{r.tips_served}/{r.tips_total}':>9}  {r.picker}"
-            + (f"  (to confirm: {', '.join(r.to_confirm)})" if r.to_confirm else "")
+        picker = r.picker + (f" (to confirm: {', '.join(r.to_confirm)})" if r.to_confirm else "")
+        cells.append(
+            (
+                r.code,
+                r.name,
+                interface,
+                f"{r.articles_served}/{r.articles_total} {r.content:.0%}",
+                str(r.articles_stale),
+                str(r.articles_draft),
+                f"{r.tips_served}/{r.tips_total}",
+                picker,
+            )
         )
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
+    lines = []
+    for row in cells:
+        last = len(widths)
+        padded = [
+            c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(row[:last])
+        ]
+        lines.append("  ".join([*padded, row[-1]]))
     return "\n".join(lines)
