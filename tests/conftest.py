@@ -112,13 +112,18 @@ class Chat:
         )
         return self.last
 
-    def button(self, data_prefix: str) -> Button:
-        for reply in self.last:
-            for row in reply.buttons:
-                for button in row:
-                    if button.kind is ButtonKind.CALLBACK and button.value.startswith(data_prefix):
-                        return button
-        raise AssertionError(f"no button {data_prefix!r} in {self.texts()}")
+    def button(self, data: str) -> Button:
+        """The button whose data is ``data`` exactly, or else the first that starts with it."""
+        buttons = [
+            b for r in self.last for row in r.buttons for b in row if b.kind is ButtonKind.CALLBACK
+        ]
+        for button in buttons:
+            if button.value == data:
+                return button
+        for button in buttons:
+            if button.value.startswith(data):
+                return button
+        raise AssertionError(f"no button {data!r} in {self.texts()}")
 
     async def press(self, data_prefix: str) -> list[Reply]:
         return await self.tap(self.button(data_prefix).value)

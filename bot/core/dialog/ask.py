@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.dialog.browse import show_article
+from bot.core.dialog.browse import audience_of, show_article
 from bot.core.i18n import _
 from bot.core.menus import hotline_row, main_menu
 from bot.core.messages import Button, Reply
@@ -58,8 +58,16 @@ async def answer(turn: Turn, services: Services) -> None:
             )
         )
         return
-    turn.record("answer", subject=found[0].article.id)
-    show_article(turn, services, found[0])
-    if len(found) > 1:
-        rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found[1:])
+    best = found[0]
+    audience = audience_of(turn.profile)
+    if audience is not None and audience not in best.article.audiences:
+        # the same topic written for this reader (a parent, a child) beats the other version
+        versions = library.for_topic(best.article.topic, turn.locale, turn.now.date(), audience)
+        if versions and audience in versions[0].article.audiences:
+            best = versions[0]
+    others = [f for f in found if f.article.id != best.article.id][:OTHER_MATCHES]
+    turn.record("answer", subject=best.article.id)
+    show_article(turn, services, best)
+    if others:
+        rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in others)
         turn.say(Reply(_("Other articles that may help:"), buttons=rows))
