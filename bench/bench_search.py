@@ -21,6 +21,7 @@ from rank_bm25 import BM25Okapi
 
 from bot.core.library import Article, Library
 from bot.core.search import Lexicon, SearchIndex
+from bot.core.search.analysis import base_token
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_PATH = ROOT / "tests" / "data" / "ask_eval.yaml"
@@ -29,8 +30,21 @@ SECTION = "## Search (issue #4)"
 COMMAND = ".venv/bin/python -m bench.bench_search --write"
 SCALE = 1000
 SEED = 4
+REPEAT = 3
 
 OURS, BASE = "Măng Non search", "BM25Okapi baseline"
+NOTES = """How to read this:
+- Ours is BM25F (title and example questions weigh most) over accent-free words and two-word
+  phrases, with accent-exact forms preferred when the question has accents, the lexicon's
+  synonyms (`content/lexicon/`), typo correction of unknown words, and a score in [0, 1) that is
+  the weighted share of the question the article answers; below `THRESHOLD` nothing is returned.
+- The baseline has no threshold, no accent folding and no synonyms: "duoi nuoc" never meets
+  "đuối nước". It builds faster (it only counts words); ours does more per question (synonyms,
+  typo look-ups) but precomputes saturated scores per term and walks only the postings of the
+  question's terms, where rank_bm25 scores every article.
+- Latency: wall time of one `search()` call after the index is built, the fastest of 3 runs per
+  question, then p50/p99 over questions. Build: the fastest of 3 cold builds (fresh lexicon,
+  empty word caches)."""
 Searcher = Callable[[str, str], list[str]]  # (question, lang) → topics, best first
 
 
@@ -90,17 +104,28 @@ class Bm25Baseline:
         return [self._docs[lang][i].topic for i in ranked[:3]]
 
 
-def _ours(articles: Sequence[Article], lexicon: Lexicon) -> tuple[Searcher, float]:
-    start = time.perf_counter()
-    index = SearchIndex.build(articles, lexicon)
-    build = time.perf_counter() - start
-    return (lambda q, lang: [h.topic for h in index.search(q, lang, limit=3)]), build
+def _ours(articles: Sequence[Article], lexicon_dir: Path) -> tuple[Searcher, float]:
+    """Build REPEAT times from a cold start (fresh lexicon, empty word caches); keep the fastest."""
+    best, index = float("inf"), None
+    for _ in range(REPEAT):
+        lexicon = Lexicon.load(lexicon_dir)
+        base_token.cache_clear()
+        start = time.perf_counter()
+        index = SearchIndex.build(articles, lexicon)
+        best = min(best, time.perf_counter() - start)
+    assert index is not None
+    searcher = index
+    return (lambda q, lang: [h.topic for h in searcher.search(q, lang, limit=3)]), best
 
 
 def _baseline(articles: Sequence[Article]) -> tuple[Searcher, float]:
-    start = time.perf_counter()
-    bm25 = Bm25Baseline(articles)
-    return bm25.search, time.perf_counter() - start
+    best, bm25 = float("inf"), None
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        bm25 = Bm25Baseline(articles)
+        best = min(best, time.perf_counter() - start)
+    assert bm25 is not None
+    return bm25.search, best
 
 
 def _percentile(values: Sequence[float], pct: float) -> float:
@@ -113,9 +138,12 @@ def evaluate(name: str, searcher: Searcher, build_s: float, items: Sequence[Eval
     latencies: list[float] = []
     misses = []
     for item in items:
-        start = time.perf_counter()
-        topics = searcher(item.q, item.lang)
-        latencies.append((time.perf_counter() - start) * 1000)
+        timings = []
+        for _ in range(REPEAT):  # the fastest of a few runs: other processes add noise
+            start = time.perf_counter()
+            topics = searcher(item.q, item.lang)
+            timings.append((time.perf_counter() - start) * 1000)
+        latencies.append(min(timings))
         top1 += bool(topics) and topics[0] == item.topic
         top3 += item.topic in topics[:3]
         if not topics or topics[0] != item.topic:
@@ -224,7 +252,7 @@ def _scale_table(results: Sequence[Result]) -> str:
 
 def run(show_misses: bool = False) -> str:
     articles = load_corpus()
-    lexicon = Lexicon.load(ROOT / "content" / "lexicon")
+    lexicon = ROOT / "content" / "lexicon"
     items, holdout, off = load_eval(), load_eval(part="holdout"), load_off_topic()
     ours, ours_build = _ours(articles, lexicon)
     base, base_build = _baseline(articles)
@@ -241,7 +269,9 @@ def run(show_misses: bool = False) -> str:
     report = "\n\n".join(
         [
             f"Corpus: {len(articles)} approved articles ({langs}). Eval set `tests/data/ask_eval.yaml`: "
-            f"{len(items)} questions used for tuning, {len(holdout)} held out (never used for tuning). "
+            f"{len(items)} questions used for tuning, {len(holdout)} held out (written after the first "
+            f"tuning round; their misses were never looked at and no lexicon entry comes from them, "
+            f"but their totals were visible when choosing between settings). "
             f"A question counts for top-k when its expected topic is among the first k hits; ours "
             f"returns only hits above its threshold ({SearchIndex.threshold}), BM25 always returns 3.",
             _accuracy_table(tuning, held),
@@ -250,6 +280,7 @@ def run(show_misses: bool = False) -> str:
             _scale_table(scale),
             f"Off-topic questions answered (should be 0): {len(answered)} of {len(off)}"
             + (f": {answered}" if answered else "."),
+            NOTES,
         ]
     )
     if show_misses:  # the tuning set only: the held-out set stays unseen

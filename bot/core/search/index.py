@@ -39,7 +39,7 @@ FIELDS: tuple[tuple[str, float, float], ...] = (
 # few articles score alike): a question of only common words ("trẻ em") is too vague to answer
 # with confidence; a long specific one is barely affected.
 PRIOR_SHARE = 0.15
-PLAIN_FIELDS = frozenset({"body"})
+PLAIN_FIELDS = frozenset({"body"})  # indexed without accented forms and synonyms (speed)
 TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})
 # Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
 THRESHOLD = 0.32
@@ -82,25 +82,28 @@ def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _add_text(terms: list[str], text: str, lex: LanguageLexicon, accents: bool) -> int:
-    """Append the terms of one text, lexicon canonical forms included; return its length."""
+def _add_text(terms: list[str], text: str, lex: LanguageLexicon, rich: bool) -> int:
+    """Append the terms of one text and return its length. ``rich`` fields also get accented
+    terms and lexicon canonical forms; the body, by far the longest, gets plain terms only (a
+    colloquial question still reaches it through the canonical forms on the question's side)."""
     length = 0
     plain_typing = _ACCENTED.search(text) is None  # writers add questions typed without accents
     for segment in lex.tokenize(text, plain_typing):
-        length += add_terms(terms, segment, accents)
-        for match in lex.synonyms(segment, plain_typing):
-            add_terms(terms, match.rule.canonical, accents)
+        length += add_terms(terms, segment, rich)
+        if rich:
+            for match in lex.synonyms(segment, plain_typing):
+                add_terms(terms, match.rule.canonical)
     return length
 
 
 def _field_counts(
-    texts: Iterable[str], lex: LanguageLexicon, accents: bool = True
+    texts: Iterable[str], lex: LanguageLexicon, rich: bool = True
 ) -> tuple[Counter[str], int]:
     """Term counts and length of a field."""
     terms: list[str] = []
     total = 0
     for text in texts:
-        total += _add_text(terms, text, lex, accents)
+        total += _add_text(terms, text, lex, rich)
     return Counter(terms), total
 
 
