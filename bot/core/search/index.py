@@ -4,9 +4,9 @@ Ranking is BM25F: each field's term counts are length-normalised and weighted (e
 and the title weigh most), then saturated per article, ``m = tf / (tf + K1)`` in [0, 1). All of
 this is precomputed at build time into postings ``term → [(article, m)]``.
 
-A question becomes weighted clauses (``query.py``). An article's score is the IDF-weighted share of
-the question's clauses it satisfies, ``Σ w·best(m) / (Σ w + prior)``: in [0, 1) whatever the question's length,
-so one threshold works for every question and unknown words ("asdf") lower the score.
+A question becomes weighted clauses (``query.py``). An article's score is the IDF-weighted share
+of the question's clauses it satisfies, ``Σ w·best(m) / (Σ w + prior)``, in [0, 1) whatever the
+question's length: one threshold works for every question, and unknown words ("asdf") lower it.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from bot.core.search.lexicon import LanguageLexicon, Lexicon
 from bot.core.search.query import Clause, build_clauses
 from bot.core.search.vocabulary import Vocabulary
 
-K1 = 2.0
-# Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.
-_ACCENTED = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
-# (field, weight, length normalisation b)
+K1 = 2.0  # BM25 saturation: higher lets repeated mentions count longer
+# (field, weight, length normalisation b): example questions and the title say what an article
+# answers; the body mentions much in passing.
 FIELDS: tuple[tuple[str, float, float], ...] = (
     ("title", 3.0, 0.3),
     ("questions", 3.0, 0.5),
@@ -35,16 +34,20 @@ FIELDS: tuple[tuple[str, float, float], ...] = (
     ("summary", 1.5, 0.5),
     ("body", 0.6, 0.75),
 )
+PLAIN_FIELDS = frozenset({"body"})  # indexed without accented forms and synonyms (speed)
+TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})  # what articles are about
 # Added to every question's weight, as a share of the rarest word's IDF (so that languages with
 # few articles score alike): a question of only common words ("trẻ em") is too vague to answer
 # with confidence; a long specific one is barely affected.
 PRIOR_SHARE = 0.15
-PLAIN_FIELDS = frozenset({"body"})  # indexed without accented forms and synonyms (speed)
-TOPICAL_FIELDS = frozenset({"title", "questions", "keywords"})
-# Tuned on tests/data/ask_eval.yaml: the lowest score still worth showing (see docs/BENCHMARKS.md).
+# The confidence threshold: hits scoring less are not shown. Tuned on tests/data/ask_eval.yaml
+# (docs/BENCHMARKS.md): 98% of right first answers score at least 0.37, the off-topic questions
+# ("thời tiết hôm nay thế nào", "giá vàng", "best pizza near me") at most 0.29.
 THRESHOLD = 0.32
-MAX_QUERY_CHARS = 500
-FALLBACK_LANG = "vi"
+MAX_QUERY_CHARS = 500  # longer messages are cut (at a word) before search
+FALLBACK_LANG = "vi"  # the source language: every article exists in it
+# Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.
+_ACCENTED = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
 
 
 class ArticleLike(Protocol):
@@ -107,48 +110,61 @@ def _field_counts(
     return Counter(terms), total
 
 
+Fields = list[tuple[Counter[str], int]]  # per field of FIELDS: term counts and length
+
+
+def _fields(article: ArticleLike, lex: LanguageLexicon) -> Fields:
+    return [
+        _field_counts(_field_texts(article, name), lex, name not in PLAIN_FIELDS)
+        for name, _, _ in FIELDS
+    ]
+
+
+def _postings(
+    fields: Sequence[Fields],
+) -> tuple[dict[str, list[tuple[int, float]]], Counter[str]]:
+    """BM25F: ``term → [(article, tf / (tf + K1))]`` with tf the weighted, length-normalised
+    count over fields; and each term's document frequency."""
+    n = max(len(fields), 1)
+    means = [max(sum(f[i][1] for f in fields) / n, 1.0) for i in range(len(FIELDS))]
+    postings: dict[str, list[tuple[int, float]]] = {}
+    doc_freq: Counter[str] = Counter()
+    for doc, per_field in enumerate(fields):
+        weighted: dict[str, float] = {}
+        for (counts, length), (_, weight, b), mean in zip(per_field, FIELDS, means, strict=True):
+            norm = weight / (1.0 - b + b * length / mean)
+            get = weighted.get
+            weighted.update({term: get(term, 0.0) + count * norm for term, count in counts.items()})
+        doc_freq.update(weighted.keys())
+        for term, tf in weighted.items():
+            entry = (doc, tf / (tf + K1))
+            if term in postings:
+                postings[term].append(entry)
+            else:
+                postings[term] = [entry]
+    return postings, doc_freq
+
+
+def _topical(fields: Sequence[Fields]) -> frozenset[str]:
+    names = [name for name, _, _ in FIELDS]
+    return frozenset(
+        term
+        for per_field in fields
+        for name, (counts, _) in zip(names, per_field, strict=True)
+        if name in TOPICAL_FIELDS
+        for term in counts
+    )
+
+
 class _LanguageIndex:
+    """One language's articles: postings, vocabulary, scoring."""
+
     def __init__(self, articles: Sequence[ArticleLike], lex: LanguageLexicon) -> None:
         self.lexicon = lex
         self.hits = [SearchHit(a.id, a.topic, a.title, a.lang, 0.0) for a in articles]
-        fields = [
-            [
-                _field_counts(_field_texts(a, name), lex, name not in PLAIN_FIELDS)
-                for name, _, _ in FIELDS
-            ]
-            for a in articles
-        ]
-        n = max(len(articles), 1)
-        avg = [max(sum(f[i][1] for f in fields) / n, 1.0) for i in range(len(FIELDS))]
-        self.postings: dict[str, list[tuple[int, float]]] = {}
-        doc_freq: Counter[str] = Counter()
-        postings = self.postings
-        for doc, per_field in enumerate(fields):
-            weighted: dict[str, float] = {}
-            for (counts, length), (_, weight, b), mean in zip(per_field, FIELDS, avg, strict=True):
-                norm = weight / (1.0 - b + b * length / mean)
-                if not weighted:
-                    weighted = {term: count * norm for term, count in counts.items()}
-                    continue
-                get = weighted.get
-                weighted.update(
-                    {term: get(term, 0.0) + count * norm for term, count in counts.items()}
-                )
-            doc_freq.update(weighted.keys())
-            for term, tf in weighted.items():
-                entry = (doc, tf / (tf + K1))
-                if term in postings:
-                    postings[term].append(entry)
-                else:
-                    postings[term] = [entry]
-        topical = frozenset(
-            term
-            for per_field in fields
-            for (counts, _), (name, _, _) in zip(per_field, FIELDS, strict=True)
-            if name in TOPICAL_FIELDS
-            for term in counts
-        )
-        self.vocabulary = Vocabulary(doc_freq, len(articles), topical, lex.surfaces())
+        fields = [_fields(a, lex) for a in articles]
+        self.postings, doc_freq = _postings(fields)
+        self.vocabulary = Vocabulary(doc_freq, len(articles), _topical(fields), lex.surfaces())
 
     def scores(self, clauses: Sequence[Clause]) -> dict[int, float]:
         total = sum(c.weight for c in clauses) + PRIOR_SHARE * self.vocabulary.max_idf
@@ -204,7 +220,10 @@ class SearchIndex:
     def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
         """Best first, at most `limit`, only hits above the confidence threshold; the user's
         language first, Vietnamese articles as fallback when the language has no good match;
-        one hit per article id."""
+        one hit per article id.
+
+        Vietnamese hits for other articles fill the places the user's language leaves free, so
+        a question about an untranslated topic still finds its Vietnamese article."""
         text = textnorm.clean(query, MAX_QUERY_CHARS)
         if limit <= 0 or not text:
             return []

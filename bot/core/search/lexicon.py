@@ -28,7 +28,7 @@ from bot.core.textnorm import strip_accents
 
 MAX_CANONICAL_WORDS = 4
 MAX_VARIANT_WORDS = 4
-MAX_CACHED_WORDS = 200_000
+MAX_CACHED_WORDS = 50_000  # questions' words are cached too: bound the memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +208,7 @@ class Lexicon:
 
     def __init__(self, languages: Mapping[str, LanguageLexicon]) -> None:
         self._languages = dict(languages)
+        self._empty: dict[str, LanguageLexicon] = {}
 
     @classmethod
     def load(cls, directory: Path) -> Lexicon:
@@ -230,6 +231,7 @@ class Lexicon:
         return frozenset(self._languages)
 
     def for_lang(self, lang: str) -> LanguageLexicon:
-        if lang not in self._languages:  # cached so that its token cache is kept
-            self._languages[lang] = LanguageLexicon(lang)
+        if lang not in self._languages:  # kept, so that its word cache is kept
+            self._empty.setdefault(lang, LanguageLexicon(lang))
+            return self._empty[lang]
         return self._languages[lang]

@@ -1,9 +1,10 @@
 """A question → weighted clauses over index terms.
 
-Each clause stands for one thing the question says (a word, a two-word phrase, a lexicon concept,
-the accents it was typed with) and lists alternative terms that satisfy it: the word itself, its
-typo correction, its lexicon canonical form. An article's score for a clause is its best
-alternative; a question's score is the weighted share of clauses an article satisfies (``index.py``).
+Each clause stands for one thing the question says (a word, a two-word phrase, a lexicon concept)
+and lists alternative terms that satisfy it, each with a factor: the word with the accents typed
+(1.0) or without them (PLAIN_FACTOR), its typo correction, its lexicon canonical form. A clause
+weighs its IDF; an article's score for a clause is its best alternative, and a question's score is
+the weighted share of clauses an article satisfies (``index.py``).
 """
 
 from __future__ import annotations
