@@ -39,8 +39,8 @@ class Doc:
     keywords: Sequence[str] = field(default_factory=tuple)
 
 
-def doc(id: str, title: str, body: str = "", **kw: object) -> Doc:
-    return Doc(id=id, title=title, body=body, topic=str(kw.pop("topic", id)), **kw)  # type: ignore[arg-type]
+def doc(id: str, title: str, body: str = "", lang: str = "vi") -> Doc:
+    return Doc(id=id, title=title, body=body, lang=lang, topic=id)
 
 
 FILLER = [
