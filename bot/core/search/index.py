@@ -195,8 +195,8 @@ class _LanguageIndex:
             if score < threshold:
                 continue
             hit = self.hits[doc]
-            if hit.id not in best or best[hit.id].score < score:
-                best[hit.id] = SearchHit(hit.id, hit.topic, hit.title, hit.lang, round(score, 4))
+            if hit.topic not in best or best[hit.topic].score < score:
+                best[hit.topic] = SearchHit(hit.id, hit.topic, hit.title, hit.lang, round(score, 4))
         return heapq.nlargest(limit, best.values(), key=lambda h: (h.score, h.id))
 
 
@@ -220,7 +220,8 @@ class SearchIndex:
     def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
         """Best first, at most `limit`, only hits above the confidence threshold; the user's
         language first, Vietnamese articles as fallback when the language has no good match;
-        one hit per article id.
+        one hit per topic (its best article: the dialog then picks the reader's own version, and
+        the other places go to other topics, not to a second version of the same one).
 
         Vietnamese hits for other articles fill the places the user's language leaves free, so
         a question about an untranslated topic still finds its Vietnamese article."""
@@ -232,7 +233,7 @@ class SearchIndex:
             index = self._languages.get(code)
             if index is None or len(hits) >= limit:
                 continue
-            seen = {h.id for h in hits}
+            seen = {h.topic for h in hits}
             found = index.search(text, limit + len(seen), self.threshold)
-            hits.extend([h for h in found if h.id not in seen][: limit - len(hits)])
+            hits.extend([h for h in found if h.topic not in seen][: limit - len(hits)])
         return hits
