@@ -27,7 +27,9 @@ def test_reload_serves_edited_content_and_keeps_serving_when_a_file_breaks(conte
     assert library.article("burns", "vi", date.today()) is not None
 
     path = content / "articles" / "burns" / "burns.vi.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("title:", "title: MỚI", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title:", "title: MỚI", 1), encoding="utf-8"
+    )
     broken = content / "articles" / "falls" / "falls.vi.md"
     broken.write_text("---\nid: [broken\n---\n", encoding="utf-8")
     app.reload_content()
@@ -41,13 +43,17 @@ def test_reload_serves_edited_content_and_keeps_serving_when_a_file_breaks(conte
     assert index is not None and index.search("bỏng nước sôi", "vi")
 
 
-def test_reload_without_a_server_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reload_without_a_server_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["content", "reload"]) == 1
     assert "no running server" in capsys.readouterr().err
 
 
-def test_content_list_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_content_list_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
     assert main(["content", "list", "--json"]) == 0
     import json

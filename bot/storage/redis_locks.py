@@ -34,7 +34,9 @@ class RedisLocks:
 
     @asynccontextmanager
     async def hold(self, user: UserRef) -> AsyncIterator[None]:
-        lock = self._redis.lock(self._key(user), timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS)
+        lock = self._redis.lock(
+            self._key(user), timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS
+        )
         acquired = await lock.acquire()
         try:
             yield  # if the wait timed out, handle the message anyway: never drop a child's message

@@ -31,12 +31,22 @@ def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-def test_ask_fills_safety_and_reads_a_batch_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    questions = ["dấu hiệu trẻ bị xâm hại là gì?", "tôi muốn chết, không muốn sống nữa", "asdf qwer zxcv", ""]
+def test_ask_fills_safety_and_reads_a_batch_from_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = [
+        "dấu hiệu trẻ bị xâm hại là gì?",
+        "tôi muốn chết, không muốn sống nữa",
+        "asdf qwer zxcv",
+        "",
+    ]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
     records = _ask(capsys)
     assert [r["query"] for r in records] == questions
-    assert records[0]["safety"]["escalate"] is False and records[0]["results"][0]["topic"] == "abuse-signs"  # type: ignore[index]
+    assert (
+        records[0]["safety"]["escalate"] is False
+        and records[0]["results"][0]["topic"] == "abuse-signs"
+    )  # type: ignore[index]
     assert records[1]["safety"] == {"escalate": True, "category": "self-harm"}
     assert records[2]["results"] == [] and records[3]["results"] == []
 
@@ -53,7 +63,11 @@ def test_ask_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 async def test_unanswered_questions_are_scrubbed_grouped_and_listed(
-    chat: Chat, database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    chat: Chat,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     await chat.send("thời tiết hôm nay thế nào, gọi tôi 0912 345 678")
     await chat.send("Thời tiết hôm nay thế nào, gọi tôi 0912 345 678")
@@ -62,5 +76,9 @@ async def test_unanswered_questions_are_scrubbed_grouped_and_listed(
     monkeypatch.chdir(tmp_path)
     assert await asyncio.to_thread(main, ["unanswered", "--json"]) == 0  # the CLI runs its own loop
     groups = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert groups[0]["count"] == 2 and "<phone>" in groups[0]["text"] and "0912" not in groups[0]["text"]
+    assert (
+        groups[0]["count"] == 2
+        and "<phone>" in groups[0]["text"]
+        and "0912" not in groups[0]["text"]
+    )
     assert {g["count"] for g in groups} == {2, 1}

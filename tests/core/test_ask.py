@@ -24,7 +24,9 @@ async def test_a_question_gets_the_best_article_and_other_matches(chat: Chat) ->
     assert chat.button("fb:drowning-prevention:1")
 
 
-async def test_no_answer_is_honest_offers_topics_and_111_and_is_recorded(chat: Chat, database: Database) -> None:
+async def test_no_answer_is_honest_offers_topics_and_111_and_is_recorded(
+    chat: Chat, database: Database
+) -> None:
     await _ready(chat)
     await chat.send("giá vàng hôm nay bao nhiêu, email tôi lan@example.com")
     buttons = [b.value for r in chat.last for row in r.buttons for b in row]
@@ -36,7 +38,15 @@ async def test_no_answer_is_honest_offers_topics_and_111_and_is_recorded(chat: C
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "😀😀😀", "\x00\x01\x02\x1b[31m", "đuối nước " * 1000, "ضصث 你好 đuối nước", "\u200b\u200b"],
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "\x00\x01\x02\x1b[31m",
+        "đuối nước " * 1000,
+        "ضصث 你好 đuối nước",
+        "\u200b\u200b",
+    ],
 )
 async def test_bad_input_gets_a_kind_reply_and_no_crash(chat: Chat, text: str) -> None:
     await _ready(chat)

@@ -24,7 +24,9 @@ async def workers() -> AsyncIterator[tuple[RedisLocks, RedisLocks]]:
     await second.close()
 
 
-async def test_one_user_is_handled_by_one_worker_at_a_time(workers: tuple[RedisLocks, RedisLocks]) -> None:
+async def test_one_user_is_handled_by_one_worker_at_a_time(
+    workers: tuple[RedisLocks, RedisLocks],
+) -> None:
     user = UserRef("telegram", f"lock-test-{os.getpid()}")
     inside = 0
     most = 0
@@ -41,7 +43,9 @@ async def test_one_user_is_handled_by_one_worker_at_a_time(workers: tuple[RedisL
     assert most == 1
 
 
-async def test_different_users_do_not_wait_for_each_other(workers: tuple[RedisLocks, RedisLocks]) -> None:
+async def test_different_users_do_not_wait_for_each_other(
+    workers: tuple[RedisLocks, RedisLocks],
+) -> None:
     first, second = workers
     async with first.hold(UserRef("telegram", "a-lock")):
         await asyncio.wait_for(_enter(second, UserRef("telegram", "b-lock")), timeout=2)
