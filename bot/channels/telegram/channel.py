@@ -37,7 +37,7 @@ class TelegramChannel:
         self.pipeline = pipeline
         session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server))
         self.bot = Bot(config.token, session=session)
-        self.tasks = OrderedTasks(config.max_pending, config.max_concurrency)
+        self.tasks = OrderedTasks(config.max_pending)
         self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)
         self.updates = Updates(config, pipeline, self.sender, self.tasks, observer)
         self.dispatcher = Dispatcher(disable_fsm=True)

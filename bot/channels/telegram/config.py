@@ -61,7 +61,7 @@ class TelegramConfig:
 
     polling_timeout: int = 10  # seconds a getUpdates long poll may wait
     max_pending: int = 10_000  # received but unhandled updates before polling pauses
-    max_concurrency: int = 64  # updates handled at the same time (different users)
+    max_concurrency: int = 4  # turns in the core at once; more only adds database contention
     webhook_max_body: int = 1024 * 1024
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ the rules live in ``adapter``, as plain functions.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class Updates:
         self.sender = sender
         self.tasks = tasks
         self.observer = observer
+        # turns in the core at once (its database work); sending is not limited by this
+        self.core = asyncio.Semaphore(config.max_concurrency)
 
     def router(self) -> Router:
         router = Router(name=CHANNEL)
@@ -81,7 +84,8 @@ class Updates:
         started = time.perf_counter()
         if inbound.chat is None and self.sender.reachable_again(inbound.user):
             await self.pipeline.mark_reachable(inbound.user, True)  # writing means unblocked
-        replies = await self.pipeline.handle(inbound)
+        async with self.core:
+            replies = await self.pipeline.handle(inbound)
         await self.sender.send(adapter.reply_target(inbound), replies)
         if self.observer is not None:
             self.observer(time.perf_counter() - started)

@@ -20,11 +20,10 @@ Job = Callable[[], Awaitable[None]]
 
 
 class OrderedTasks:
-    def __init__(self, max_pending: int = 10_000, max_concurrency: int = 64) -> None:
+    def __init__(self, max_pending: int = 10_000) -> None:
         self._queues: dict[Hashable, deque[Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(max_pending)
-        self._running = asyncio.Semaphore(max_concurrency)
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -63,8 +62,7 @@ class OrderedTasks:
         try:
             while queue:
                 try:
-                    async with self._running:
-                        await self._guard(queue[0]())
+                    await self._guard(queue[0]())
                 finally:
                     queue.popleft()
                     self._slots.release()
