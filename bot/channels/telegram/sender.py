@@ -91,57 +91,30 @@ class TelegramSender:
             await self.limiter.wait(chat_id)
             try:
                 message = await self._call(chat_id, part)
-            except TelegramRetryAfter as exc:
-                log.warning(
-                    "flood control: waiting before retrying",
-                    extra={
-                        "channel": CHANNEL,
-                        "method": method,
-                        "status": 429,
-                        "ms": exc.retry_after * 1000,
-                    },
-                )
+            except TelegramRetryAfter as exc:  # flood control: Telegram says how long to wait
+                _log(logging.WARNING, "429: waiting before retrying", method, 429)
                 self.limiter.pause(chat_id, exc.retry_after)
-            except TelegramForbiddenError:
-                log.info(
-                    "chat unreachable (blocked or deactivated)",
-                    extra={"channel": CHANNEL, "method": method, "status": 403},
-                )
+            except TelegramForbiddenError:  # blocked by the user, or the account is gone
+                _log(logging.INFO, "403: chat unreachable", method, 403)
                 return Delivery.UNREACHABLE
             except TelegramMigrateToChat:
-                log.error(
-                    "the group became a supergroup with a new id: update CASEWORKER_CHAT_ID",
-                    extra={"channel": CHANNEL, "method": method, "status": 400},
+                _log(
+                    logging.ERROR, "the group has a new id: update CASEWORKER_CHAT_ID", method, 400
                 )
                 return Delivery.FAILED
             except TelegramBadRequest as exc:
                 if "chat not found" in exc.message.lower():
-                    log.info(
-                        "chat not found",
-                        extra={"channel": CHANNEL, "method": method, "status": 400},
-                    )
+                    _log(logging.INFO, "400: chat not found", method, 400)
                     return Delivery.UNREACHABLE
-                log.error(
-                    "message refused: %s",
-                    _reason(exc),
-                    extra={"channel": CHANNEL, "method": method, "status": 400},
-                )
+                _log(logging.ERROR, f"400: message refused ({_reason(exc)})", method, 400)
                 return Delivery.FAILED
             except (TelegramNetworkError, TelegramServerError) as exc:
-                log.warning(
-                    "send failed (%s), retrying",
-                    type(exc).__name__,
-                    extra={"channel": CHANNEL, "method": method},
-                )
+                _log(logging.WARNING, f"{type(exc).__name__}: retrying", method)
                 self.limiter.pause(chat_id, min(2.0**attempt, 30.0))
             else:
                 self._remember_file(part, message)
                 return Delivery.SENT
-        log.error(
-            "gave up after %d attempts",
-            self.config.max_attempts,
-            extra={"channel": CHANNEL, "method": method},
-        )
+        _log(logging.ERROR, f"gave up after {self.config.max_attempts} attempts", method)
         return Delivery.FAILED
 
     async def _call(self, chat_id: int, part: Part) -> Message:
@@ -176,6 +149,13 @@ class TelegramSender:
         key = _file_key(part.path)
         if sent is not None and key is not None:
             self._file_ids[key] = sent.file_id
+
+
+def _log(level: int, message: str, method: str, status: int | None = None) -> None:
+    extra: dict[str, object] = {"channel": CHANNEL, "method": method}
+    if status is not None:
+        extra["status"] = status
+    log.log(level, message, extra=extra)
 
 
 def _method_name(part: Part) -> str:

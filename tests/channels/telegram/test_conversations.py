@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.channels.telegram.conftest import Telegram
 from tests.fakes import telegram_updates as tg
 
@@ -107,3 +111,19 @@ async def test_updates_of_one_user_are_handled_in_order(telegram: Telegram) -> N
     assert any(d.startswith("pillar:") for d in mine[1].callbacks())
     assert any(d.startswith("tip:") for d in mine[2].callbacks())
     assert [c.chat_id for c in sent].count(2002) == 2
+
+
+async def test_no_message_text_or_token_in_the_logs(
+    telegram: Telegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # production level; the channel and aiogram at DEBUG
+    caplog.set_level(logging.DEBUG, logger="aiogram")
+    caplog.set_level(logging.DEBUG, logger="bot.channels")
+    await onboard(telegram)
+    await telegram.say(USER, "Bé nhà tôi tên Lan hay bị bắt nạt ở trường")
+    refusal = "Bad Request: can't parse: Lan"
+    telegram.fake.fail("sendMessage", USER, status=400, description=refusal)
+    await telegram.say(USER, "Lan")
+    assert caplog.records
+    assert "Lan" not in caplog.text and "bắt nạt" not in caplog.text
+    assert telegram.fake.token not in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from bot.channels.telegram.ordering import OrderedTasks
 
@@ -12,7 +13,7 @@ async def test_in_order_per_key_and_concurrent_across_keys() -> None:
     log: list[str] = []
     gate = asyncio.Event()
 
-    def job(name: str, wait: bool = False) -> object:
+    def job(name: str, wait: bool = False) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             log.append(f"{name}>")
             if wait:
@@ -22,9 +23,9 @@ async def test_in_order_per_key_and_concurrent_across_keys() -> None:
 
         return run
 
-    await tasks.submit("a", job("a1", wait=True))  # type: ignore[arg-type]
-    await tasks.submit("a", job("a2"))  # type: ignore[arg-type]
-    await tasks.submit("b", job("b1"))  # type: ignore[arg-type]
+    await tasks.submit("a", job("a1", wait=True))
+    await tasks.submit("a", job("a2"))
+    await tasks.submit("b", job("b1"))
     await asyncio.sleep(0.01)
     assert log == ["a1>", "b1>", "<b1"]  # b ran while a1 waited; a2 waited for a1
     gate.set()
