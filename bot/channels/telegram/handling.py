@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 GONE = (ChatMemberStatus.LEFT, ChatMemberStatus.KICKED)
 
-Observer = Callable[[float], None]  # seconds one update took, queue wait excluded
+Observer = Callable[[float], None]  # seconds per update: its turn start → last reply sent
 
 
 class Updates:
