@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.core import crisis
 from bot.core.cases import desk, flow
@@ -21,6 +21,8 @@ from bot.core.textnorm import clean
 from bot.core.turn import Turn
 
 log = logging.getLogger(__name__)
+
+LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 
 # topics whose articles carry first-aid steps for an emergency happening now
 INJURY_TOPICS = frozenset(
@@ -145,7 +147,8 @@ class Pipeline:
                 verdict = self.services.safety.assess(text, profile.locale)
             with use_locale(self.services.catalogs, locale):
                 await self._respond(turn, verdict, case)
-            profile.last_seen_at = now
+            if now - profile.last_seen_at >= LAST_SEEN_GRANULARITY:
+                profile.last_seen_at = now  # coarse on purpose: less to write, less to know
             if not turn.forgotten:
                 await store.users.save(profile)
             for event in turn.events:

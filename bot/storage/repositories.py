@@ -57,14 +57,21 @@ def _apply(row: UserRow, profile: Profile) -> None:
 class SqlUserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows: dict[UserRef, UserRow] = {}  # loaded in this unit of work: no second SELECT
 
     async def _row(self, ref: UserRef) -> UserRow | None:
+        cached = self._rows.get(ref)
+        if cached is not None:
+            return cached
         result = await self._session.execute(
             select(UserRow).where(
                 UserRow.channel == ref.channel, UserRow.external_id == ref.external_id
             )
         )
-        return result.scalar_one_or_none()
+        row = result.scalar_one_or_none()
+        if row is not None:
+            self._rows[ref] = row
+        return row
 
     async def get(self, ref: UserRef) -> Profile | None:
         row = await self._row(ref)
@@ -87,6 +94,7 @@ class SqlUserRepository:
             except IntegrityError:  # created by a concurrent worker
                 row = await self._row(ref)
                 assert row is not None
+            self._rows[ref] = row
         return _to_profile(row)
 
     async def save(self, profile: Profile) -> None:
@@ -103,6 +111,7 @@ class SqlUserRepository:
             return ForgetReport(deleted=False, kept_cases=kept)
         await self._session.execute(delete(FeedbackRow).where(FeedbackRow.user_id == row.id))
         await self._session.delete(row)
+        self._rows.pop(ref, None)
         await self._session.flush()
         return ForgetReport(deleted=True, kept_cases=kept)
 
