@@ -55,5 +55,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # libraries that would log request bodies or URLs with tokens at INFO
-    for noisy in ("aiogram.event", "aiohttp.access", "sqlalchemy.engine"):
+    # (aiosqlite logs SQL parameters at DEBUG, and parameters can hold case text)
+    for noisy in ("aiogram.event", "aiohttp.access", "sqlalchemy.engine", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
