@@ -84,6 +84,7 @@ def build_services(settings: Settings) -> Services:
             default_locale=settings.default_locale,
             max_message_chars=settings.max_message_chars,
             lang_min_coverage=settings.lang_min_coverage,
+            lang_beta=settings.lang_beta,
         ),
         desk=desk_options(settings),
     )

@@ -61,3 +61,9 @@ def test_content_list_json(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {"id", "lang", "topic", "status"} <= set(records[0])
     assert {r["lang"] for r in records} >= {"vi", "en"}
+
+
+def test_language_settings_reach_the_services() -> None:
+    services = build_services(settings_for(lang_beta=True, lang_min_coverage=0.5))
+    assert services.options.lang_beta is True and services.options.lang_min_coverage == 0.5
+    assert {"vi", "en"} <= set(services.offered_languages())
