@@ -112,6 +112,15 @@ class Chat:
         )
         return self.last
 
+    async def onboard(self, lang: str = "en", role: str = "parent", age: str | None = None) -> None:
+        """/start → language → role → (age band) → consent, through the real buttons."""
+        await self.send("/start")
+        await self.press(f"lang:{lang}")
+        await self.press(f"role:{role}")
+        if age:
+            await self.press(f"age:{age}")
+        await self.press("consent:")
+
     def button(self, data: str) -> Button:
         """The button whose data is ``data`` exactly, or else the first that starts with it."""
         buttons = [

@@ -12,23 +12,11 @@ from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry, Offer, offered
 from bot.core.library import Library
 from bot.core.messages import UserRef
-
-
-class Hit(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def topic(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def lang(self) -> str: ...
-    @property
-    def score(self) -> float: ...
+from bot.core.search import SearchHit
 
 
 class Searcher(Protocol):
-    def search(self, query: str, lang: str, limit: int = 5) -> Sequence[Hit]: ...
+    def search(self, query: str, lang: str, limit: int = 5) -> Sequence[SearchHit]: ...
 
 
 class RiskVerdict(Protocol):

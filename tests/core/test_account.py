@@ -9,20 +9,13 @@ from bot.storage.models import FeedbackRow, UserRow
 from tests.conftest import Chat
 
 
-async def _onboard(chat: Chat) -> None:
-    await chat.send("/start")
-    await chat.press("lang:en")
-    await chat.press("role:parent")
-    await chat.press("consent:self")
-
-
 async def _count(database: Database, model: type) -> int:
     async with database.session() as session:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
 async def test_stop_opts_out_of_all_messages(chat: Chat, database: Database) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.send("/stop")
     async with database.session() as session:
         user = (await session.execute(select(UserRow))).scalar_one()
@@ -34,7 +27,7 @@ async def test_stop_opts_out_of_all_messages(chat: Chat, database: Database) -> 
 
 
 async def test_forget_deletes_the_user_and_their_feedback(chat: Chat, database: Database) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.send("/topics")
     await chat.press("pillar:injury")
     await chat.press("topic:drowning-prevention")
@@ -57,7 +50,7 @@ async def test_forget_deletes_the_user_and_their_feedback(chat: Chat, database: 
 async def test_forget_can_be_cancelled_and_stale_confirmations_do_nothing(
     chat: Chat, database: Database
 ) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.send("/forget")
     await chat.press("forget:no")
     assert await _count(database, UserRow) == 1
@@ -67,7 +60,7 @@ async def test_forget_can_be_cancelled_and_stale_confirmations_do_nothing(
 
 
 async def test_each_user_is_separate(chat: Chat, database: Database) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     other = Chat(chat.pipeline)
     other.user = type(chat.user)("web", "other-user-session-1")
     await other.send("/start")

@@ -10,15 +10,8 @@ from bot.storage.models import UnansweredRow
 from tests.conftest import Chat
 
 
-async def _ready(chat: Chat) -> None:
-    await chat.send("/start")
-    await chat.press("lang:vi")
-    await chat.press("role:parent")
-    await chat.press("consent:self")
-
-
 async def test_a_question_gets_the_best_article_and_other_matches(chat: Chat) -> None:
-    await _ready(chat)
+    await chat.onboard("vi")
     await chat.send("lam sao de con khong bi duoi nuoc khi di tam ao")
     assert chat.button("more:drowning-prevention")
     assert chat.button("fb:drowning-prevention:1")
@@ -27,7 +20,7 @@ async def test_a_question_gets_the_best_article_and_other_matches(chat: Chat) ->
 async def test_no_answer_is_honest_offers_topics_and_111_and_is_recorded(
     chat: Chat, database: Database
 ) -> None:
-    await _ready(chat)
+    await chat.onboard("vi")
     await chat.send("giá vàng hôm nay bao nhiêu, email tôi lan@example.com")
     buttons = [b.value for r in chat.last for row in r.buttons for b in row]
     assert "menu:topics" in buttons and "111" in buttons
@@ -49,20 +42,20 @@ async def test_no_answer_is_honest_offers_topics_and_111_and_is_recorded(
     ],
 )
 async def test_bad_input_gets_a_kind_reply_and_no_crash(chat: Chat, text: str) -> None:
-    await _ready(chat)
+    await chat.onboard("vi")
     replies = await chat.send(text)
     assert replies, "every message gets an answer"
     assert "wrong" not in chat.texts().lower() and "lỗi" not in chat.texts().lower()
 
 
 async def test_over_long_input_is_truncated_before_search(chat: Chat) -> None:
-    await _ready(chat)
+    await chat.onboard("vi")
     await chat.send("cách phòng tránh bỏng cho trẻ nhỏ trong bếp " + "x" * 20_000)
     assert chat.button("more:burns")
 
 
 async def test_an_emergency_gets_115_and_the_matching_first_aid_article(chat: Chat) -> None:
-    await _ready(chat)
+    await chat.onboard("vi")
     await chat.send("bé nhà tôi vừa bị bỏng nước sôi ở tay, phải làm sao")
     buttons = [b.value for r in chat.last for row in r.buttons for b in row]
     assert buttons[0] == "115"

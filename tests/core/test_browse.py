@@ -9,17 +9,8 @@ from bot.storage.models import FeedbackRow
 from tests.conftest import Chat
 
 
-async def _onboard(chat: Chat, role: str = "parent", age: str | None = None) -> None:
-    await chat.send("/start")
-    await chat.press("lang:en")
-    await chat.press(f"role:{role}")
-    if age:
-        await chat.press(f"age:{age}")
-    await chat.press("consent:")
-
-
 async def test_topics_to_article_summary_sources_and_read_more(chat: Chat) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.send("/topics")
     assert chat.button("pillar:injury") and chat.button("pillar:rights")
     await chat.press("pillar:injury")
@@ -36,18 +27,18 @@ async def test_topics_to_article_summary_sources_and_read_more(chat: Chat) -> No
 async def test_a_parent_gets_the_parents_version_and_a_child_the_kids_version(
     chat: Chat, pipeline: object
 ) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.tap("topic:drowning-prevention")
     assert chat.button("fb:drowning-prevention:")
     kid = Chat(chat.pipeline)
     kid.user = type(chat.user)("test", "kid")
-    await _onboard(kid, role="child", age="11-15")
+    await kid.onboard(role="child", age="11-15")
     await kid.tap("topic:drowning-prevention")
     assert kid.button("fb:drowning-prevention-kids:")
 
 
 async def test_feedback_is_stored(chat: Chat, database: Database) -> None:
-    await _onboard(chat)
+    await chat.onboard()
     await chat.tap("art:burns")
     await chat.press("fb:burns:0")
     async with database.session() as session:
@@ -79,7 +70,7 @@ async def test_missing_translation_falls_back_to_vietnamese_with_a_note(chat: Ch
 
 
 async def test_tips_fit_the_role_and_rotate(chat: Chat) -> None:
-    await _onboard(chat, role="child", age="6-10")
+    await chat.onboard(role="child", age="6-10")
     seen = []
     for _ in range(3):
         await chat.send("/tip")

@@ -60,14 +60,6 @@ def child(desk_pipeline: Pipeline) -> Chat:
     return Chat(desk_pipeline, user=UserRef("telegram", "77"))
 
 
-async def _onboard_child(chat: Chat) -> None:
-    await chat.send("/start")
-    await chat.press("lang:vi")
-    await chat.press("role:child")
-    await chat.press("age:11-15")
-    await chat.press("consent:parent")
-
-
 async def _desk(
     pipeline: Pipeline,
     worker: UserRef,
@@ -98,7 +90,7 @@ async def _audit(database: Database) -> list[str]:
 async def test_disclosure_gets_help_first_then_a_case_reaches_the_desk(
     child: Chat, outbox: Outbox, database: Database
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     assert "111" in [b.value for r in child.last for row in r.buttons for b in row]
     assert child.button("case:yes")
@@ -118,7 +110,7 @@ async def test_disclosure_gets_help_first_then_a_case_reaches_the_desk(
 async def test_worker_acknowledges_and_replies_and_the_user_gets_it(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:yes")
     case = await _case(database)
@@ -151,7 +143,7 @@ async def test_worker_acknowledges_and_replies_and_the_user_gets_it(
 async def test_two_workers_acknowledging_at_once_one_wins(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:yes")
     case = await _case(database)
@@ -170,7 +162,7 @@ async def test_two_workers_acknowledging_at_once_one_wins(
 async def test_strangers_in_the_staff_group_are_ignored(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:yes")
     case = await _case(database)
@@ -183,7 +175,7 @@ async def test_strangers_in_the_staff_group_are_ignored(
 async def test_unacknowledged_case_realerts_desk_and_tells_user_to_call_111(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline, clock: FakeClock
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:yes")
     await desk_pipeline.tick()
@@ -207,7 +199,7 @@ async def test_outside_staffed_hours_the_user_is_told_at_once(
         desk_services(services, hours="23:00-23:30"), database.store, clock=clock, outbox=outbox
     )
     chat = Chat(pipeline, user=UserRef("telegram", "78"))
-    await _onboard_child(chat)
+    await chat.onboard("vi", "child", "11-15")
     await chat.send(DISCLOSURE)
     await chat.press("case:yes")
     assert "111" in chat.texts()
@@ -215,7 +207,7 @@ async def test_outside_staffed_hours_the_user_is_told_at_once(
 
 
 async def test_declining_the_offer_keeps_nothing(child: Chat, database: Database) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:no")
     async with database.session() as session:
@@ -227,7 +219,7 @@ async def test_declining_the_offer_keeps_nothing(child: Chat, database: Database
 async def test_forget_with_an_open_case_keeps_the_case_and_says_so(
     child: Chat, database: Database
 ) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     await child.send(DISCLOSURE)
     await child.press("case:yes")
     await child.send("/forget")
@@ -253,7 +245,7 @@ async def test_safety_check_runs_during_onboarding_and_on_edits(
 
 
 async def test_flooding_gets_one_notice_but_disclosures_still_get_help(child: Chat) -> None:
-    await _onboard_child(child)
+    await child.onboard("vi", "child", "11-15")
     with use_locale(child.pipeline.services.catalogs, "vi"):
         notice = _("You are sending messages very fast. I will answer again in a minute.")
     answers = [[r.text for r in await child.send(f"xin chào {n}")] for n in range(30)]
