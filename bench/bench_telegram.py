@@ -318,8 +318,9 @@ def report(
             " (85-105% across runs on a busy machine).",
             f"- The gap is the core: {cpu_ms('ours') - cpu_ms('noop'):.1f} ms of CPU per update"
             " for the pipeline and its database",
-            "  work (about 5 SQL statements and a commit a turn through SQLAlchemy's ORM; the",
-            "  user row is read twice, by `get_or_create` and by `save`). The process is",
+            "  work (a turn reads the user and any open case, writes the profile and an",
+            "  event, and commits: 3-6 statements through SQLAlchemy's ORM and aiosqlite's",
+            "  thread, plus the safety check and search, ~0.5 ms). The process is",
             "  CPU-bound there whatever the channel does: a cheaper turn is what raises it.",
             "  `--database-url postgresql+asyncpg://…` measures PostgreSQL instead (similar).",
             "- Turns in the core at once are limited (TelegramConfig.max_concurrency = 4):",
