@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -19,13 +18,13 @@ from pathlib import Path
 import yaml
 from rank_bm25 import BM25Okapi
 
+from bench.report import DOC_PATH, write_section
 from bot.core.library import Article, Library
 from bot.core.search import Lexicon, SearchIndex
 from bot.core.search.analysis import base_token
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_PATH = ROOT / "tests" / "data" / "ask_eval.yaml"
-DOC_PATH = ROOT / "docs" / "BENCHMARKS.md"
 SECTION = "## Search (issue #4)"
 COMMAND = ".venv/bin/python -m bench.bench_search --write"
 SCALE = 1000
@@ -289,19 +288,6 @@ def run(show_misses: bool = False) -> str:
     return report
 
 
-def write_section(report: str, path: Path = DOC_PATH) -> None:
-    """Replace (or add) our section of docs/BENCHMARKS.md, leaving the others intact."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    body = f"{SECTION}\n\nCommand: `{COMMAND}` (machine: {sys.platform}, Python "
-    body += f"{sys.version.split()[0]}; figures vary by machine, ratios less).\n\n{report}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + body
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--misses", action="store_true", help="list the questions we get wrong")
@@ -310,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     report = run(args.misses)
     print(report)
     if args.write:
-        write_section(report)
+        write_section(SECTION, COMMAND, report)
 
 
 if __name__ == "__main__":

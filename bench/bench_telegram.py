@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import re
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Message
 
+from bench.report import DOC_PATH, write_section
 from bot.app import build_services
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.config import Settings
@@ -49,7 +49,6 @@ from bot.storage.migrate import upgrade
 from tests.fakes import telegram_updates as tg
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC_PATH = ROOT / "docs" / "BENCHMARKS.md"
 SECTION = "## Telegram (issue #6)"
 COMMAND = ".venv/bin/python -m bench.bench_telegram --write"
 TOKEN = "123456:TEST-token_abc"
@@ -332,20 +331,6 @@ def report(
     )
 
 
-def write_section(text: str, path: Path = DOC_PATH) -> None:
-    """Replace (or add) our section of docs/BENCHMARKS.md, leaving the others intact."""
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    body = f"{SECTION}\n\nCommand: `{COMMAND}` (machine: {sys.platform}, Python "
-    body += f"{sys.version.split()[0]}; figures vary by machine, ratios less).\n\n{text}\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        doc = pattern.sub(lambda _: body + "\n", doc).rstrip() + "\n"
-    else:
-        doc = doc.rstrip() + "\n\n" + body
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(doc, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=200)
@@ -357,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     text = asyncio.run(bench(args.users, args.repeats, args.rate, args.database_url))
     print(text)
     if args.write:
-        write_section(text)
+        write_section(SECTION, COMMAND, text)
         print(f"\nwritten to {DOC_PATH}")
 
 

@@ -72,6 +72,14 @@ async def _desk(
     )
 
 
+async def _open_case(child: Chat, database: Database) -> CaseRow:
+    """A child onboards, discloses, and accepts a counsellor: the case as stored."""
+    await child.onboard("vi", "child", "11-15")
+    await child.send(DISCLOSURE)
+    await child.press("case:yes")
+    return await _case(database)
+
+
 async def _case(database: Database) -> CaseRow:
     async with database.session() as session:
         return (await session.execute(select(CaseRow))).scalar_one()
@@ -110,10 +118,7 @@ async def test_disclosure_gets_help_first_then_a_case_reaches_the_desk(
 async def test_worker_acknowledges_and_replies_and_the_user_gets_it(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await child.onboard("vi", "child", "11-15")
-    await child.send(DISCLOSURE)
-    await child.press("case:yes")
-    case = await _case(database)
+    case = await _open_case(child, database)
 
     await _desk(desk_pipeline, WORKER, callback=f"ack:{case.id}")
     assert (await _case(database)).status == "acknowledged"
@@ -143,10 +148,7 @@ async def test_worker_acknowledges_and_replies_and_the_user_gets_it(
 async def test_two_workers_acknowledging_at_once_one_wins(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await child.onboard("vi", "child", "11-15")
-    await child.send(DISCLOSURE)
-    await child.press("case:yes")
-    case = await _case(database)
+    case = await _open_case(child, database)
     await asyncio.gather(
         _desk(desk_pipeline, WORKER, callback=f"ack:{case.id}"),
         _desk(desk_pipeline, WORKER_2, callback=f"ack:{case.id}"),
@@ -162,10 +164,7 @@ async def test_two_workers_acknowledging_at_once_one_wins(
 async def test_strangers_in_the_staff_group_are_ignored(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
 ) -> None:
-    await child.onboard("vi", "child", "11-15")
-    await child.send(DISCLOSURE)
-    await child.press("case:yes")
-    case = await _case(database)
+    case = await _open_case(child, database)
     before = list(outbox.sent)
     assert await _desk(desk_pipeline, STRANGER, callback=f"ack:{case.id}") == []
     assert await _desk(desk_pipeline, STRANGER, text="hello", quoted=f"#{case.id}") == []
@@ -175,9 +174,7 @@ async def test_strangers_in_the_staff_group_are_ignored(
 async def test_unacknowledged_case_realerts_desk_and_tells_user_to_call_111(
     child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline, clock: FakeClock
 ) -> None:
-    await child.onboard("vi", "child", "11-15")
-    await child.send(DISCLOSURE)
-    await child.press("case:yes")
+    await _open_case(child, database)
     await desk_pipeline.tick()
     assert len(outbox.to(DESK)) == 1  # not yet overdue
     clock.advance(minutes=6)
@@ -219,9 +216,7 @@ async def test_declining_the_offer_keeps_nothing(child: Chat, database: Database
 async def test_forget_with_an_open_case_keeps_the_case_and_says_so(
     child: Chat, database: Database
 ) -> None:
-    await child.onboard("vi", "child", "11-15")
-    await child.send(DISCLOSURE)
-    await child.press("case:yes")
+    await _open_case(child, database)
     await child.send("/forget")
     await child.press("forget:yes")
     async with database.session() as session:
