@@ -20,6 +20,8 @@ from bot.storage.repositories import SqlStore
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # SQL errors would otherwise quote their parameters (message text) into logs and tracebacks
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -32,7 +34,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, no fsync per commit
+            cursor.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # WAL: durable at checkpoints, no fsync per commit
             cursor.close()
 
         return engine

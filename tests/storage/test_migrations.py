@@ -44,3 +44,22 @@ async def test_models_match_the_migrations(database_url: str) -> None:
     finally:
         await database.close()
     assert diff == []
+
+
+async def test_database_errors_do_not_quote_message_text(database_url: str) -> None:
+    """A failing statement's error (which reaches the logs) must not carry the user's words."""
+    from sqlalchemy import text
+
+    database = Database.from_url(database_url)
+    try:
+        async with database.session() as session:
+            try:
+                await session.execute(
+                    text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": "bí mật của em"}
+                )
+            except Exception as error:
+                assert "bí mật" not in str(error)
+            else:
+                raise AssertionError("the statement should have failed")
+    finally:
+        await database.close()
