@@ -93,7 +93,7 @@ def _source_line(article: Article) -> str:
     return _("Sources: {sources}").format(sources=titles)
 
 
-def _fallback_note(found: Found) -> str:
+def _fallback_note() -> str:
     return (
         _("This article is not yet available in your language, so here it is in Vietnamese.")
         + "\n\n"
@@ -129,7 +129,7 @@ def _article_buttons(
 
 def show_article(turn: Turn, services: Services, found: Found) -> None:
     article = found.article
-    note = _fallback_note(found) if found.fallback else ""
+    note = _fallback_note() if found.fallback else ""
     text = f"{note}{article.title}\n\n{article.summary}\n\n{_source_line(article)}"
     library = services.content.library
     turn.record("article", subject=article.id, lang=article.lang)
