@@ -153,16 +153,24 @@ class SqlCaseRepository:
                     or_(CaseRow.last_alert_at.is_(None), CaseRow.last_alert_at <= alerted_before),
                 )
                 .order_by(CaseRow.id)
+                # several workers tick at once: each overdue case is claimed by one (PostgreSQL)
+                .with_for_update(skip_locked=True)
             )
         ).scalars()
         return [_case(r) for r in rows]
 
-    async def mark_alerted(self, case_id: int, at: datetime) -> None:
-        await self._session.execute(
+    async def mark_alerted(self, case_id: int, at: datetime, alerted_before: datetime) -> bool:
+        """Claim one re-alert (compare-and-set): False when another worker just did it."""
+        result = await self._session.execute(
             update(CaseRow)
-            .where(CaseRow.id == case_id)
+            .where(
+                CaseRow.id == case_id,
+                CaseRow.status == CaseStatus.NEW.value,
+                or_(CaseRow.last_alert_at.is_(None), CaseRow.last_alert_at <= alerted_before),
+            )
             .values(alerts=CaseRow.alerts + 1, last_alert_at=at)
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def listing(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
         query = select(CaseRow).order_by(CaseRow.id.desc())

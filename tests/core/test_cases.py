@@ -266,3 +266,14 @@ async def test_a_database_failure_still_gives_the_numbers(services: Services) ->
     assert not any(
         b.startswith("case:") for b in buttons
     )  # no case can be opened without a database
+
+
+async def test_two_workers_ticking_at_once_alert_once(
+    child: Chat, outbox: Outbox, database: Database, services: Services, clock: FakeClock
+) -> None:
+    first = Pipeline(desk_services(services), database.store, clock=clock, outbox=outbox)
+    second = Pipeline(desk_services(services), database.store, clock=clock, outbox=outbox)
+    await _open_case(Chat(first, user=UserRef("telegram", "79")), database)
+    clock.advance(minutes=6)
+    await asyncio.gather(first.tick(), second.tick())
+    assert sum("⏰" in t for t in outbox.to(DESK)) == 1

@@ -148,7 +148,8 @@ async def overdue_alerts(store: Store, now: datetime, services: Services) -> lis
     wait = timedelta(minutes=services.desk.ack_minutes)
     replies: list[Reply] = []
     for case in await store.cases.overdue(older_than=now - wait, alerted_before=now - wait):
-        await store.cases.mark_alerted(case.id, now)
+        if not await store.cases.mark_alerted(case.id, now, alerted_before=now - wait):
+            continue  # another worker alerted for this case a moment ago
         await store.cases.audit(case.id, AuditEntry(now, "system", "re-alerted"))
         if services.desk.chat is not None:
             with use_locale(services.catalogs, services.options.default_locale):
