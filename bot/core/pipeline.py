@@ -137,7 +137,7 @@ class Pipeline:
             turn = Turn(
                 inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale
             )
-            case = await store.cases.open_for(inbound.user)
+            case = await flow.open_case_of(turn)
             if (
                 text
                 and (verdict is None or not verdict.escalate)

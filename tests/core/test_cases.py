@@ -277,3 +277,28 @@ async def test_two_workers_ticking_at_once_alert_once(
     clock.advance(minutes=6)
     await asyncio.gather(first.tick(), second.tick())
     assert sum("⏰" in t for t in outbox.to(DESK)) == 1
+
+
+async def test_after_forget_an_open_case_still_reaches_the_desk(
+    child: Chat, outbox: Outbox, database: Database
+) -> None:
+    await _open_case(child, database)
+    await child.send("/forget")
+    await child.press("forget:yes")
+    await child.send("em vẫn sợ lắm")  # a new, empty profile: the open case is still found
+    assert "em vẫn sợ lắm" in outbox.to(DESK)[-1]
+
+
+async def test_after_the_case_closes_the_bot_answers_again(
+    child: Chat, outbox: Outbox, database: Database, desk_pipeline: Pipeline
+) -> None:
+    case = await _open_case(child, database)
+    await _desk(desk_pipeline, WORKER, callback=f"close:{case.id}")
+    sent = len(outbox.to(DESK))
+    await child.send("/topics")
+    await child.send("làm sao phòng đuối nước cho trẻ")
+    assert len(outbox.to(DESK)) == sent  # nothing more relayed
+    assert child.button("more:drowning-prevention")
+    async with database.session() as session:
+        user = (await session.execute(select(UserRow))).scalar_one()
+    assert "case" not in user.state_data  # the hint is cleared once no case is open

@@ -10,6 +10,23 @@ from bot.core.services import RiskVerdict, Services
 from bot.core.turn import Turn
 
 PENDING = "crisis"  # state_data key: the disclosure, kept only until the user answers the offer
+MAY_HAVE_CASE = "case"  # state_data key: look for an open case on this user's messages
+
+
+async def open_case_of(turn: Turn) -> Case | None:
+    """The user's open case, if any: the cases table is read only when the profile says one may
+    exist, or when the profile is new (a user who sent /forget can still have an open case)."""
+    profile = turn.profile
+    if not profile.state_data.get(MAY_HAVE_CASE) and profile.created_at != turn.now:
+        return None
+    case = await turn.store.cases.open_for(turn.inbound.user)
+    if case is None:
+        profile.state_data.pop(MAY_HAVE_CASE, None)
+    else:
+        profile.state_data[MAY_HAVE_CASE] = True
+    return case
+
+
 MAX_KEPT_CHARS = 1000
 
 
@@ -67,6 +84,7 @@ async def open_case(turn: Turn, services: Services) -> None:
             pseudonym=user_pseudonym(),
         )
     )
+    turn.profile.state_data[MAY_HAVE_CASE] = True
     texts = [str(pending["text"])] if pending.get("text") else []
     for text in texts:
         await store.cases.add_message(case.id, CaseMessage(turn.now, Direction.USER, text))
