@@ -190,10 +190,7 @@ class Pipeline:
         if verdict.category != "emergency" or index is None or not turn.text:
             return None
         for hit in index.search(turn.text, turn.locale, limit=3):
-            if (
-                self.services.content.library.topics.get(hit.topic, None)
-                and hit.topic in INJURY_TOPICS
-            ):
+            if hit.topic in INJURY_TOPICS:
                 return hit.id
         return None
 
