@@ -100,17 +100,15 @@ class Chat:
     locale_hint: str | None = None
     last: list[Reply] = field(default_factory=list)
 
-    async def send(self, text: str) -> list[Reply]:
-        self.last = await self.pipeline.handle(
-            Inbound(self.user, text=text, locale_hint=self.locale_hint)
-        )
+    async def _handle(self, inbound: Inbound) -> list[Reply]:
+        self.last = await self.pipeline.handle(inbound)
         return self.last
 
+    async def send(self, text: str) -> list[Reply]:
+        return await self._handle(Inbound(self.user, text=text, locale_hint=self.locale_hint))
+
     async def tap(self, data: str) -> list[Reply]:
-        self.last = await self.pipeline.handle(
-            Inbound(self.user, callback=data, locale_hint=self.locale_hint)
-        )
-        return self.last
+        return await self._handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
 
     async def onboard(self, lang: str = "en", role: str = "parent", age: str | None = None) -> None:
         """/start → language → role → (age band) → consent, through the real buttons."""

@@ -17,13 +17,13 @@ import pytest
 from bot.core.i18n import Catalogs, read_catalog
 from bot.core.languages import LanguageRegistry
 from bot.core.library import Library
-from bot.core.messages import Button, ButtonKind, Inbound, Reply, UserRef
+from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
 from bot.core.services import Content, Options, Services
 from bot.core.translation.catalogs import po_path, write_catalog
 from bot.core.translation.pseudo import PSEUDO_CODE, pseudo_catalog
 from bot.storage.database import Database
-from tests.conftest import ROOT, FakeClock
+from tests.conftest import ROOT, Chat, FakeClock
 
 LOCALES = ROOT / "locales"
 CONTENT = ROOT / "content"
@@ -134,39 +134,17 @@ def build_services(
 
 
 @dataclass
-class PacedChat:
-    pipeline: Pipeline
-    clock: FakeClock
-    user: UserRef = field(default_factory=lambda: UserRef("test", "i18n"))
-    locale_hint: str | None = None
-    last: list[Reply] = field(default_factory=list)
+class PacedChat(Chat):
+    """The shared test chat, ten seconds between messages, remembering every reply it saw."""
+
+    clock: FakeClock = field(default_factory=FakeClock)
     seen: list[Reply] = field(default_factory=list)
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         self.clock.advance(seconds=10)
-        self.last = await self.pipeline.handle(inbound)
+        await super()._handle(inbound)
         self.seen.extend(self.last)
         return self.last
-
-    async def send(self, text: str) -> list[Reply]:
-        return await self._handle(Inbound(self.user, text=text, locale_hint=self.locale_hint))
-
-    async def tap(self, data: str) -> list[Reply]:
-        return await self._handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
-
-    def button(self, prefix: str) -> Button:
-        for reply in self.last:
-            for row in reply.buttons:
-                for button in row:
-                    if button.kind is ButtonKind.CALLBACK and button.value.startswith(prefix):
-                        return button
-        raise AssertionError(f"no button {prefix!r} in {self.texts()}")
-
-    async def press(self, prefix: str) -> list[Reply]:
-        return await self.tap(self.button(prefix).value)
-
-    def texts(self) -> str:
-        return "\n---\n".join(r.text for r in self.last)
 
 
 ChatFactory = Callable[[Services], PacedChat]
@@ -175,6 +153,10 @@ ChatFactory = Callable[[Services], PacedChat]
 @pytest.fixture
 def make_chat(database: Database, clock: FakeClock) -> ChatFactory:
     def make(services: Services) -> PacedChat:
-        return PacedChat(Pipeline(services, database.store, clock=clock), clock)
+        return PacedChat(
+            Pipeline(services, database.store, clock=clock),
+            user=UserRef("test", "i18n"),
+            clock=clock,
+        )
 
     return make

@@ -12,7 +12,7 @@ from bot.core.library import Library
 from bot.core.messages import ButtonKind, Inbound, Reply
 from bot.core.services import Services
 from bot.core.translation.pseudo import PSEUDO_CODE, outside_brackets
-from tests.i18n.conftest import ChatFactory, PacedChat, add_pseudo, build_services, copy_locales
+from tests.i18n.conftest import ChatFactory, add_pseudo, build_services, copy_locales
 
 
 def content_texts(library: Library) -> list[str]:
@@ -76,22 +76,13 @@ def pseudo_services(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Services
     return services
 
 
-async def _onboard(chat: PacedChat, role: str, age: str | None = None) -> None:
-    await chat.send("/start")
-    await chat.press(f"lang:{PSEUDO_CODE}")
-    await chat.press(f"role:{role}")
-    if age:
-        await chat.press(f"age:{age}")
-    await chat.press("consent:")
-
-
 async def test_a_childs_screens_all_come_from_the_catalog(
     pseudo_services: Services, make_chat: ChatFactory
 ) -> None:
     chat = make_chat(pseudo_services)
     chat.locale_hint = PSEUDO_CODE
     screens = Screens(pseudo_services)
-    await _onboard(chat, "child", "11-15")
+    await chat.onboard(PSEUDO_CODE, "child", "11-15")
     await chat.send("hello")  # typed instead of a question
     await chat.send("/help")
     await chat.send("/topics")
@@ -121,7 +112,7 @@ async def test_a_parents_screens_all_come_from_the_catalog(
     chat.locale_hint = PSEUDO_CODE
     screens = Screens(pseudo_services)
     await chat.send("before /start")
-    await _onboard(chat, "parent")
+    await chat.onboard(PSEUDO_CODE, "parent")
     await chat.send("/start")  # welcome back
     await chat.send("/language")
     await chat.press(f"lang:{PSEUDO_CODE}")
