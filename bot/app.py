@@ -18,10 +18,11 @@ from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
 from bot.core.messages import Reply, UserRef
 from bot.core.pipeline import Pipeline
-from bot.core.ports import Outbox
+from bot.core.ports import Outbox, StoreFactory
 from bot.core.safety import SafetyChecker
 from bot.core.search import Lexicon, SearchIndex
 from bot.core.services import Content, DeskOptions, Options, Services
+from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.redis_locks import RedisLocks
 
@@ -90,6 +91,18 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+def store_factory(settings: Settings, database: Database) -> StoreFactory:
+    """One process on its database: cached profiles and batched routine writes. Several workers
+    (REDIS_URL): every turn through the database, which is what they share."""
+    if settings.write_behind_ms and not settings.redis_url:
+        return CachedStores(
+            database,
+            delay=settings.write_behind_ms / 1000,
+            cache_size=settings.profile_cache_size,
+        )
+    return database.store
+
+
 class OutboxRouter:
     """Delivers replies addressed to any user on whichever channel they are on."""
 
@@ -113,6 +126,12 @@ class App:
     services: Services
     pipeline: Pipeline
     outbox: OutboxRouter = field(default_factory=OutboxRouter)
+    stores: StoreFactory | None = None
+
+    async def flush(self) -> None:
+        """Write the batched routine writes now (tests, and before reading the database)."""
+        if isinstance(self.stores, CachedStores):
+            await self.stores.flush()
 
     @classmethod
     def create(cls, settings: Settings, services: Services | None = None) -> App:
@@ -120,13 +139,15 @@ class App:
         services = services or build_services(settings)
         outbox = OutboxRouter()
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
-        pipeline = Pipeline(services, database.store, outbox=outbox, locks=locks)
+        stores = store_factory(settings, database)
+        pipeline = Pipeline(services, stores, outbox=outbox, locks=locks)
         return cls(
             settings=settings,
             database=database,
             services=services,
             pipeline=pipeline,
             outbox=outbox,
+            stores=stores,
         )
 
     def reload_content(self) -> None:
@@ -137,6 +158,8 @@ class App:
             log.exception("content reload failed; keeping the previous content")
 
     async def close(self) -> None:
+        if isinstance(self.stores, CachedStores):
+            await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):
             await self.pipeline.locks.close()
         await self.database.close()

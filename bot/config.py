@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, ge=100, le=100_000)
     lang_min_coverage: float = Field(0.8, ge=0.0, le=1.0)
     lang_beta: bool = False  # also offer languages below LANG_MIN_COVERAGE, marked beta
+    # routine writes (profile saves, analytics) are batched for this long; 0 writes every turn
+    # before its reply. Ignored with REDIS_URL (several workers): see bot/storage/cached.py.
+    write_behind_ms: int = Field(200, ge=0, le=10_000)
+    profile_cache_size: int = Field(10_000, ge=100, le=10_000_000)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_server: str = "https://api.telegram.org"

@@ -16,7 +16,9 @@ from bot.app import build_services
 from bot.config import Settings
 from bot.core.messages import Button, ButtonKind, Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
+from bot.core.ports import StoreFactory
 from bot.core.services import Services
+from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
@@ -86,9 +88,21 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=["direct", "cached"])
+async def stores(request: pytest.FixtureRequest, database: Database) -> AsyncIterator[StoreFactory]:
+    """Both units of work: every turn through the database (several workers), and cached
+    profiles with batched routine writes (one process, the default)."""
+    if request.param == "direct":
+        yield database.store
+        return
+    cached = CachedStores(database)
+    yield cached
+    await cached.close()
+
+
 @pytest.fixture
-def pipeline(services: Services, database: Database, clock: FakeClock) -> Pipeline:
-    return Pipeline(services, database.store, clock=clock)
+def pipeline(services: Services, stores: StoreFactory, clock: FakeClock) -> Pipeline:
+    return Pipeline(services, stores, clock=clock)
 
 
 @dataclass
@@ -99,9 +113,12 @@ class Chat:
     user: UserRef = field(default_factory=lambda: UserRef("test", "42"))
     locale_hint: str | None = None
     last: list[Reply] = field(default_factory=list)
+    flush: bool = True  # write batched writes after each turn (set False to watch them wait)
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         self.last = await self.pipeline.handle(inbound)
+        if self.flush and isinstance(self.pipeline.stores, CachedStores):
+            await self.pipeline.stores.flush()  # tests look at the database after each turn
         return self.last
 
     async def send(self, text: str) -> list[Reply]:

@@ -67,6 +67,7 @@ class Profile:
     blocked: bool = False
     state: State = State.NEW
     state_data: dict[str, Any] = field(default_factory=dict)
+    version: int = 0  # saves so far; storage uses it to order writes
 
     @property
     def is_child(self) -> bool:

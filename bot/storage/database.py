@@ -58,6 +58,10 @@ class Database:
         async with self._sessions() as session:
             yield session
 
+    def new_session(self) -> AsyncSession:
+        """A session the caller closes (the cached store opens one only when a turn needs it)."""
+        return self._sessions()
+
     @asynccontextmanager
     async def store(self) -> AsyncIterator[SqlStore]:
         """A unit of work; rolled back unless ``commit()`` is called."""

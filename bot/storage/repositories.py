@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,8 @@ from bot.storage.cases import SqlCaseRepository
 from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
 
 
-def _to_profile(row: UserRow) -> Profile:
+def to_profile(row: UserRow | Row[Any]) -> Profile:
+    """A profile from a users row (ORM object or Core row: the same attribute names)."""
     consent = None
     if row.consent_at is not None and row.consent_by:
         consent = Consent(by=row.consent_by, at=row.consent_at, scope=row.consent_scope or "")
@@ -35,23 +37,34 @@ def _to_profile(row: UserRow) -> Profile:
         blocked=row.blocked,
         state=State(row.state) if row.state in State._value2member_map_ else State.NEW,
         state_data=dict(row.state_data or {}),
+        version=row.version or 0,
     )
 
 
+def profile_values(profile: Profile) -> dict[str, Any]:
+    """The users-row columns a profile save writes (everything but the key and created_at)."""
+    consent = profile.consent
+    return {
+        "locale": profile.locale,
+        "role": profile.role.value if profile.role else None,
+        "age_band": profile.age_band.value if profile.age_band else None,
+        "commune": profile.commune,
+        "consent_by": consent.by if consent else None,
+        "consent_at": consent.at if consent else None,
+        "consent_scope": consent.scope if consent else None,
+        "subscribed": profile.subscribed,
+        "opted_out": profile.opted_out,
+        "blocked": profile.blocked,
+        "state": profile.state.value,
+        "state_data": dict(profile.state_data),
+        "last_seen_at": profile.last_seen_at,
+        "version": profile.version,
+    }
+
+
 def _apply(row: UserRow, profile: Profile) -> None:
-    row.locale = profile.locale
-    row.role = profile.role.value if profile.role else None
-    row.age_band = profile.age_band.value if profile.age_band else None
-    row.commune = profile.commune
-    row.consent_by = profile.consent.by if profile.consent else None
-    row.consent_at = profile.consent.at if profile.consent else None
-    row.consent_scope = profile.consent.scope if profile.consent else None
-    row.subscribed = profile.subscribed
-    row.opted_out = profile.opted_out
-    row.blocked = profile.blocked
-    row.state = profile.state.value
-    row.state_data = dict(profile.state_data)
-    row.last_seen_at = profile.last_seen_at
+    for column, value in profile_values(profile).items():
+        setattr(row, column, value)
 
 
 class SqlUserRepository:
@@ -75,7 +88,7 @@ class SqlUserRepository:
 
     async def get(self, ref: UserRef) -> Profile | None:
         row = await self._row(ref)
-        return _to_profile(row) if row else None
+        return to_profile(row) if row else None
 
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
         row = await self._row(ref)
@@ -95,12 +108,13 @@ class SqlUserRepository:
                 row = await self._row(ref)
                 assert row is not None
             self._rows[ref] = row
-        return _to_profile(row)
+        return to_profile(row)
 
     async def save(self, profile: Profile) -> None:
         row = await self._row(profile.ref)
         if row is None:
             raise LookupError(f"no user {profile.ref.channel}:<id>")
+        profile.version += 1
         _apply(row, profile)
         await self._session.flush()
 

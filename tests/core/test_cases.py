@@ -13,6 +13,7 @@ from bot.core.hours import parse_hours
 from bot.core.i18n import _, use_locale
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
+from bot.core.ports import StoreFactory
 from bot.core.services import DeskOptions, Services
 from bot.storage.database import Database
 from bot.storage.models import CaseAuditRow, CaseMessageRow, CaseRow, UserRow
@@ -50,9 +51,9 @@ def desk_services(services: Services, hours: str = "00:00-24:00") -> Services:
 
 @pytest.fixture
 def desk_pipeline(
-    services: Services, database: Database, clock: FakeClock, outbox: Outbox
+    services: Services, stores: StoreFactory, clock: FakeClock, outbox: Outbox
 ) -> Pipeline:
-    return Pipeline(desk_services(services), database.store, clock=clock, outbox=outbox)
+    return Pipeline(desk_services(services), stores, clock=clock, outbox=outbox)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bot.core.hours import parse_hours
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
 from bot.core.services import DeskOptions, Services
+from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.models import UserRow
 from tests.conftest import ROOT, FakeClock
@@ -79,6 +80,7 @@ class Telegram:
     channel: TelegramChannel
     pipeline: RecordingPipeline
     database: Database
+    stores: CachedStores
     mark: int = field(default=0)
 
     async def push(self, *updates: dict[str, Any]) -> list[Call]:
@@ -111,6 +113,7 @@ class Telegram:
         return [c for c in self.fake.calls[self.mark :] if c.method == method]
 
     async def user_row(self, user_id: int) -> UserRow | None:
+        await self.stores.flush()
         async with self.database.session() as session:
             result = await session.execute(
                 select(UserRow).where(
@@ -131,13 +134,13 @@ async def telegram(
     fake_api: FakeTelegram, services: Services, database: Database, clock: FakeClock
 ) -> AsyncIterator[Telegram]:
     outbox = OutboxRouter()
-    pipeline = RecordingPipeline(
-        desk_services(services), database.store, clock=clock, outbox=outbox
-    )
+    stores = CachedStores(database)  # what `mangnon serve` runs with one process
+    pipeline = RecordingPipeline(desk_services(services), stores, clock=clock, outbox=outbox)
     channel = TelegramChannel(fast_config(fake_api), pipeline)
     outbox.register("telegram", channel.sender)
     await channel.start()
     try:
-        yield Telegram(fake_api, channel, pipeline, database)
+        yield Telegram(fake_api, channel, pipeline, database, stores)
     finally:
         await channel.stop()
+        await stores.close()

@@ -1,0 +1,309 @@
+"""The fast unit of work: profiles from memory, routine writes batched, safety writes at once.
+
+``CachedStores`` is a StoreFactory like ``Database.store``. Per turn:
+
+- the user's profile comes from an in-process LRU cache (a copy: a turn that fails changes
+  nothing); on a miss it is read with one SELECT, and a new user is INSERTed before the turn goes on;
+- the profile save and analytics rows of a routine turn are queued in ``WriteBehind``;
+- a turn that touches anything that must be on disk before the reply — a safety case or its
+  messages, feedback, /forget, blocked/unblocked — writes all of its changes in one transaction
+  on a session opened only for it, as the plain store does.
+
+The cache belongs to one process: it is right when one process serves the database (the default).
+Several workers sharing a database (REDIS_URL set) use the plain store; see the README.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.cases.model import AuditEntry, Case, CaseMessage, CaseStatus, NewCase
+from bot.core.messages import UserRef
+from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
+from bot.core.profile import Profile, State
+from bot.storage.cases import SqlCaseRepository
+from bot.storage.database import Database
+from bot.storage.models import EventRow, UnansweredRow
+from bot.storage.repositories import SqlStore, profile_values, to_profile
+from bot.storage.writebehind import USERS, ProfileWrite, RowInsert, WriteBehind, apply
+
+EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
+UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
+
+
+def _copy(profile: Profile) -> Profile:
+    return replace(profile, state_data=copy.deepcopy(profile.state_data))
+
+
+class ProfileCache:
+    """The most recently seen profiles of this process, least recently used evicted first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._profiles: OrderedDict[UserRef, Profile] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def get(self, ref: UserRef) -> Profile | None:
+        profile = self._profiles.get(ref)
+        if profile is None:
+            return None
+        self._profiles.move_to_end(ref)
+        return _copy(profile)
+
+    def put(self, profile: Profile) -> None:
+        self._profiles[profile.ref] = _copy(profile)
+        self._profiles.move_to_end(profile.ref)
+        while len(self._profiles) > self.size:
+            self._profiles.popitem(last=False)
+
+    def drop(self, ref: UserRef) -> None:
+        self._profiles.pop(ref, None)
+
+
+class CachedStores:
+    """The StoreFactory: ``async with stores() as store: ...``."""
+
+    def __init__(
+        self, database: Database, delay: float = 0.2, cache_size: int = 10_000, **writer: Any
+    ) -> None:
+        self.database = database
+        self.cache = ProfileCache(cache_size)
+        self.writer = WriteBehind(database.engine, delay=delay, **writer)
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[CachedStore]:
+        store = CachedStore(self)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    async def flush(self) -> int:
+        return await self.writer.flush()
+
+    async def close(self) -> None:
+        await self.writer.close()
+
+    async def load(self, ref: UserRef) -> Profile | None:
+        """The profile from the cache, else from the database (after any queued write of it)."""
+        cached = self.cache.get(ref)
+        if cached is not None:
+            return cached
+        if self.writer.holds(ref):  # evicted while its save still waits: write it first
+            await self.writer.flush()
+        async with self.database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(USERS).where(
+                        USERS.c.channel == ref.channel, USERS.c.external_id == ref.external_id
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        profile = to_profile(row)
+        self.cache.put(profile)
+        return profile
+
+    async def create(self, ref: UserRef, now: datetime) -> Profile:
+        values = {
+            "channel": ref.channel,
+            "external_id": ref.external_id,
+            "created_at": now,
+            "last_seen_at": now,
+            "state": State.NEW.value,
+            "state_data": {},
+            "version": 0,
+        }
+        try:
+            async with self.database.engine.begin() as conn:
+                await conn.execute(insert(USERS).values(values))
+        except IntegrityError:  # created meanwhile by another turn or process
+            pass
+        profile = await self.load(ref)
+        if profile is None:
+            raise LookupError(f"user {ref.channel}:<id> vanished while being created")
+        return profile
+
+
+class CachedStore:
+    """One turn's unit of work (implements the core's Store)."""
+
+    def __init__(self, stores: CachedStores) -> None:
+        self._stores = stores
+        self._sql: SqlStore | None = None
+        self.durable = False  # something in this turn must be written before the reply
+        self._saved: dict[UserRef, Profile] = {}
+        self._inserts: list[RowInsert] = []
+        self._forgotten: set[UserRef] = set()
+        self.users = CachedUserRepository(self)
+        self.events = BufferedEventLog(self)
+        self.unanswered = BufferedUnanswered(self)
+        self.cases = TrackedCases(self)
+
+    @property
+    def stores(self) -> CachedStores:
+        return self._stores
+
+    @property
+    def sql(self) -> SqlStore:
+        """A real session, opened the first time this turn needs one."""
+        if self._sql is None:
+            self._sql = SqlStore(self._stores.database.new_session())
+        return self._sql
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        self.durable = True
+        return self.sql.feedback
+
+    def stage(self, row: RowInsert) -> None:
+        self._inserts.append(row)
+
+    def save(self, profile: Profile) -> None:
+        profile.version += 1
+        self._saved[profile.ref] = _copy(profile)
+
+    def forgotten(self, ref: UserRef) -> None:
+        self._forgotten.add(ref)
+        self._saved.pop(ref, None)
+        self.durable = True
+
+    async def commit(self) -> None:
+        writes = [ProfileWrite(p.ref, profile_values(p)) for p in self._saved.values()]
+        if self.durable:
+            session = self.sql.session
+            await apply(await session.connection(), writes, self._inserts)
+            await session.commit()
+        else:
+            await self._stores.writer.submit(writes, self._inserts)
+        for profile in self._saved.values():
+            self._stores.cache.put(profile)
+        for ref in self._forgotten:
+            self._stores.cache.drop(ref)
+        self._saved, self._inserts, self._forgotten = {}, [], set()
+
+    async def close(self) -> None:
+        if self._sql is not None:
+            await self._sql.session.close()  # rolls back whatever was not committed
+
+
+class CachedUserRepository:
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    async def get(self, ref: UserRef) -> Profile | None:
+        return await self._store.stores.load(ref)
+
+    async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
+        stores = self._store.stores
+        return await stores.load(ref) or await stores.create(ref, now)
+
+    async def save(self, profile: Profile) -> None:
+        self._store.save(profile)
+
+    async def forget(self, ref: UserRef) -> ForgetReport:
+        await self._store.stores.writer.flush()  # nothing queued may write the user back
+        report = await self._store.sql.users.forget(ref)
+        self._store.forgotten(ref)
+        return report
+
+    async def reachable(self, ref: UserRef, reachable: bool) -> None:
+        # through the profile, so its version orders it after any save still queued
+        profile = await self._store.stores.load(ref)
+        if profile is None:
+            return
+        profile.blocked = not reachable
+        self._store.save(profile)
+        self._store.durable = True
+
+
+class BufferedEventLog:
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    async def record(self, event: Event) -> None:
+        values = {
+            "at": event.at,
+            "kind": event.kind,
+            "channel": event.channel,
+            "locale": event.locale,
+            "role": event.role,
+            "subject": event.subject,
+            "data": dict(event.data),
+        }
+        self._store.stage(RowInsert(EVENTS, values))
+
+
+class BufferedUnanswered:
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    async def add(self, question: UnansweredQuestion) -> None:
+        values = {"at": question.at, "lang": question.lang, "text": question.text}
+        self._store.stage(RowInsert(UNANSWERED, values))
+
+    async def since(self, since: datetime | None) -> Sequence[UnansweredQuestion]:
+        await self._store.stores.writer.flush()
+        return await self._store.sql.unanswered.since(since)
+
+
+class TrackedCases:
+    """Cases through the turn's real session; any write makes the whole turn durable."""
+
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    def _writing(self) -> SqlCaseRepository:
+        self._store.durable = True
+        return self._store.sql.cases
+
+    async def open(self, case: NewCase) -> Case:
+        return await self._writing().open(case)
+
+    async def get(self, case_id: int) -> Case | None:
+        return await self._store.sql.cases.get(case_id)
+
+    async def open_for(self, user: UserRef) -> Case | None:
+        return await self._store.sql.cases.open_for(user)
+
+    async def count_for(self, user: UserRef) -> int:
+        return await self._store.sql.cases.count_for(user)
+
+    async def acknowledge(self, case_id: int, worker: str, at: datetime) -> bool:
+        return await self._writing().acknowledge(case_id, worker, at)
+
+    async def close(self, case_id: int, worker: str, at: datetime) -> bool:
+        return await self._writing().close(case_id, worker, at)
+
+    async def add_message(self, case_id: int, message: CaseMessage) -> None:
+        await self._writing().add_message(case_id, message)
+
+    async def messages(self, case_id: int) -> Sequence[CaseMessage]:
+        return await self._store.sql.cases.messages(case_id)
+
+    async def audit(self, case_id: int, entry: AuditEntry) -> None:
+        await self._writing().audit(case_id, entry)
+
+    async def audit_log(self, case_id: int) -> Sequence[AuditEntry]:
+        return await self._store.sql.cases.audit_log(case_id)
+
+    async def overdue(self, older_than: datetime, alerted_before: datetime) -> Sequence[Case]:
+        return await self._store.sql.cases.overdue(older_than, alerted_before)
+
+    async def mark_alerted(self, case_id: int, at: datetime, alerted_before: datetime) -> bool:
+        return await self._writing().mark_alerted(case_id, at, alerted_before)
+
+    async def listing(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
+        return await self._store.sql.cases.listing(statuses)
