@@ -30,6 +30,7 @@ from bot.core.messages import Inbound, UserRef
 from bot.core.pipeline import Pipeline
 from bot.core.ports import ForgetReport
 from bot.core.profile import Profile
+from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 
@@ -101,7 +102,7 @@ def _memory_stores() -> Callable[[], AbstractAsyncContextManager[Any]]:
 
 
 async def _run(stores: Callable[[], AbstractAsyncContextManager[Any]], users: int) -> float:
-    """CPU milliseconds per update."""
+    """CPU milliseconds per update (batched writes flushed inside the measurement)."""
     settings = Settings(content_dir=ROOT / "content", locales_dir=ROOT / "locales", _env_file=None)  # type: ignore[call-arg]
     pipeline = Pipeline(build_services(settings), stores)
     run = f"bench{time.time_ns() % 10**9}"  # new users in every run, also in a reused database
@@ -109,26 +110,32 @@ async def _run(stores: Callable[[], AbstractAsyncContextManager[Any]], users: in
     started = time.process_time()
     for step in STEPS:
         await asyncio.gather(*(pipeline.handle(Inbound(p, **step)) for p in people))  # type: ignore[arg-type]
+    if isinstance(stores, CachedStores):
+        await stores.flush()
     return (time.process_time() - started) / (users * len(STEPS)) * 1000
 
 
-async def _database(url: str, users: int) -> float:
+async def _database(url: str, users: int, cached: bool = False) -> float:
     await upgrade(url)
     database = Database.from_url(url)
+    stores = CachedStores(database) if cached else None
     try:
-        return await _run(database.store, users)
+        return await _run(stores or database.store, users)
     finally:
+        if stores is not None:
+            await stores.close()
         await database.close()
 
 
 async def bench(users: int, postgres: str | None) -> str:
     rows = [("in-memory stand-in (the core's logic alone)", await _run(_memory_stores(), users))]
     with tempfile.TemporaryDirectory() as tmp:
-        rows.append(
-            ("SQLite (aiosqlite)", await _database(f"sqlite+aiosqlite:///{tmp}/b.db", users))
-        )
+        sqlite = f"sqlite+aiosqlite:///{tmp}/b.db"
+        rows.append(("SQLite, every turn through the ORM", await _database(sqlite, users)))
+        rows.append(("SQLite, cached + batched (default)", await _database(sqlite, users, True)))
     if postgres:
-        rows.append(("PostgreSQL (asyncpg)", await _database(postgres, users)))
+        rows.append(("PostgreSQL, every turn through the ORM", await _database(postgres, users)))
+        rows.append(("PostgreSQL, cached + batched", await _database(postgres, users, True)))
     base = rows[0][1]
     lines = [
         f"{users} new users × {len(STEPS)} steps (/start, language, role, consent, a question),",
@@ -139,10 +146,13 @@ async def bench(users: int, postgres: str | None) -> str:
         *(f"| {name} | {ms:.2f} ms | {ms / base:.1f}× |" for name, ms in rows),
         "",
         "The core's own work (safety check, dialog, search, i18n) is the first row; the rest of",
-        "each other row is the unit of work per message: read the user and any open case, write the",
-        "profile and an analytics event, commit — through SQLAlchemy's ORM and the driver.",
-        "Raising the Telegram throughput towards the echo bot means making that storage path",
-        "cheaper (Core statements, fewer round trips, batching events), not the channel or core.",
+        'each other row is the unit of work per message. "Every turn through the ORM" reads the',
+        "user and any open case, writes the profile and an analytics event and commits, per",
+        'message (what several workers sharing a database run, REDIS_URL set). "Cached +',
+        'batched" (bot/storage/cached.py, the default for one process) reads profiles from',
+        "memory and writes routine changes every 200 ms in one executemany per table; the final",
+        "flush is inside the measurement. Every user here is new, so one update in five pays",
+        "for a first sight (SELECT, INSERT, open-case check): more than real traffic does.",
     ]
     return "\n".join(lines)
 

@@ -161,6 +161,7 @@ class Catalogs:
         self._loaded: dict[str, _Loaded] = {}
         self._reference: frozenset[str] = frozenset()
         self._chained: dict[str, gettext.NullTranslations] = {}
+        self._translated: dict[str, tuple[_Loaded, frozenset[str], frozenset[str]]] = {}
 
     @classmethod
     def load(
@@ -229,7 +230,13 @@ class Catalogs:
     def translated(self, locale: str) -> frozenset[str]:
         """The interface strings this language's own catalog translates (not its fallbacks)."""
         loaded = self._loaded.get(locale)
-        return loaded.translated & self._reference if loaded else frozenset()
+        if loaded is None:
+            return frozenset()
+        memo = self._translated.get(locale)  # asked on every turn (the language picker)
+        if memo is None or memo[0] is not loaded or memo[1] is not self._reference:
+            memo = (loaded, self._reference, loaded.translated & self._reference)
+            self._translated[locale] = memo
+        return memo[2]
 
     def missing(self, locale: str) -> list[str]:
         return sorted(self._reference - self.translated(locale))

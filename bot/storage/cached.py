@@ -26,18 +26,26 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.cases.model import AuditEntry, Case, CaseMessage, CaseStatus, NewCase
+from bot.core.cases.model import (
+    OPEN_STATUSES,
+    AuditEntry,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    NewCase,
+)
 from bot.core.messages import UserRef
 from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
 from bot.core.profile import Profile, State
 from bot.storage.cases import SqlCaseRepository
 from bot.storage.database import Database
-from bot.storage.models import EventRow, UnansweredRow
+from bot.storage.models import CaseRow, EventRow, UnansweredRow
 from bot.storage.repositories import SqlStore, profile_values, to_profile
 from bot.storage.writebehind import USERS, ProfileWrite, RowInsert, WriteBehind, apply
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
+CASES: Table = CaseRow.__table__  # type: ignore[assignment]
 
 
 def _copy(profile: Profile) -> Profile:
@@ -80,6 +88,7 @@ class CachedStores:
         self.database = database
         self.cache = ProfileCache(cache_size)
         self.writer = WriteBehind(database.engine, delay=delay, **writer)
+        self._fresh: dict[UserRef, bool] = {}
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[CachedStore]:
@@ -97,44 +106,67 @@ class CachedStores:
 
     async def load(self, ref: UserRef) -> Profile | None:
         """The profile from the cache, else from the database (after any queued write of it)."""
+        return await self._lookup(ref, None)
+
+    async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
+        profile = await self._lookup(ref, now)
+        assert profile is not None
+        return profile
+
+    def had_no_open_case(self, ref: UserRef) -> bool:
+        """True once for a user created this turn whose creation found no open case."""
+        return self._fresh.pop(ref, False)
+
+    async def _lookup(self, ref: UserRef, create_at: datetime | None) -> Profile | None:
+        """Cache, else one transaction: SELECT the user; if absent and ``create_at`` is given,
+        INSERT ... RETURNING it and check for an open case (a forgotten user may have one)."""
         cached = self.cache.get(ref)
         if cached is not None:
             return cached
         if self.writer.holds(ref):  # evicted while its save still waits: write it first
             await self.writer.flush()
-        async with self.database.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(USERS).where(
-                        USERS.c.channel == ref.channel, USERS.c.external_id == ref.external_id
-                    )
-                )
-            ).first()
+        is_user = (USERS.c.channel == ref.channel) & (USERS.c.external_id == ref.external_id)
+        try:
+            async with self.database.engine.begin() as conn:
+                row = (await conn.execute(select(USERS).where(is_user))).first()
+                if row is None and create_at is not None:
+                    row = (
+                        await conn.execute(
+                            insert(USERS).values(_new_user(ref, create_at)).returning(USERS)
+                        )
+                    ).first()
+                    has_case = (
+                        await conn.execute(select(CASES.c.id).where(_open_case_of(ref)).limit(1))
+                    ).first()
+                    self._fresh[ref] = has_case is None
+        except IntegrityError:  # created meanwhile by another turn or process
+            async with self.database.engine.connect() as conn:
+                row = (await conn.execute(select(USERS).where(is_user))).first()
         if row is None:
             return None
         profile = to_profile(row)
         self.cache.put(profile)
         return profile
 
-    async def create(self, ref: UserRef, now: datetime) -> Profile:
-        values = {
-            "channel": ref.channel,
-            "external_id": ref.external_id,
-            "created_at": now,
-            "last_seen_at": now,
-            "state": State.NEW.value,
-            "state_data": {},
-            "version": 0,
-        }
-        try:
-            async with self.database.engine.begin() as conn:
-                await conn.execute(insert(USERS).values(values))
-        except IntegrityError:  # created meanwhile by another turn or process
-            pass
-        profile = await self.load(ref)
-        if profile is None:
-            raise LookupError(f"user {ref.channel}:<id> vanished while being created")
-        return profile
+
+def _new_user(ref: UserRef, now: datetime) -> dict[str, Any]:
+    return {
+        "channel": ref.channel,
+        "external_id": ref.external_id,
+        "created_at": now,
+        "last_seen_at": now,
+        "state": State.NEW.value,
+        "state_data": {},
+        "version": 0,
+    }
+
+
+def _open_case_of(ref: UserRef) -> Any:
+    return (
+        (CASES.c.user_channel == ref.channel)
+        & (CASES.c.user_external_id == ref.external_id)
+        & CASES.c.status.in_([s.value for s in OPEN_STATUSES])
+    )
 
 
 class CachedStore:
@@ -207,8 +239,7 @@ class CachedUserRepository:
         return await self._store.stores.load(ref)
 
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
-        stores = self._store.stores
-        return await stores.load(ref) or await stores.create(ref, now)
+        return await self._store.stores.get_or_create(ref, now)
 
     async def save(self, profile: Profile) -> None:
         self._store.save(profile)
@@ -276,6 +307,8 @@ class TrackedCases:
         return await self._store.sql.cases.get(case_id)
 
     async def open_for(self, user: UserRef) -> Case | None:
+        if self._store.stores.had_no_open_case(user):  # checked when the user was created
+            return None
         return await self._store.sql.cases.open_for(user)
 
     async def count_for(self, user: UserRef) -> int:

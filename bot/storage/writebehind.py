@@ -113,6 +113,7 @@ class WriteBehind:
         self._flushing = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         self.dropped = 0  # bad writes dropped so far (each logged)
 
     @property
@@ -196,12 +197,12 @@ class WriteBehind:
         return written
 
     def _start(self) -> None:
-        if self._task is None or self._task.done():
+        if not self._closing and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
         backoff = self.delay
-        while True:
+        while not self._closing:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
             self._wake.clear()
@@ -216,12 +217,18 @@ class WriteBehind:
                     extra={"count": self.pending},
                 )
 
-    async def close(self) -> None:
-        """Stop the flusher and write what is left."""
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop the flusher and write what is left. The flusher finishes the batch it is
+        writing (cancelling a driver mid-statement can wedge its connection)."""
+        self._closing = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
         try:
             await self.flush()

@@ -85,7 +85,7 @@ async def test_the_cache_answers_while_writes_wait(quiet: Chat, cached: CachedSt
 async def test_a_late_batch_never_undoes_a_newer_save(
     cached: CachedStores, database: Database, clock: FakeClock
 ) -> None:
-    profile = await cached.create(USER, clock.now())
+    profile = await cached.get_or_create(USER, clock.now())
     newer = {**profile_values(profile), "state": "ready", "version": 3}
     older = {**profile_values(profile), "state": "ask-role", "version": 2}
     await cached.writer.submit([ProfileWrite(USER, newer)], [])
