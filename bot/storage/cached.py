@@ -69,8 +69,9 @@ class ProfileCache:
         self._profiles.move_to_end(ref)
         return _copy(profile)
 
-    def put(self, profile: Profile) -> None:
-        self._profiles[profile.ref] = _copy(profile)
+    def put(self, profile: Profile, owned: bool = False) -> None:
+        """Keep a copy (or ``profile`` itself when the caller hands it over, ``owned``)."""
+        self._profiles[profile.ref] = profile if owned else _copy(profile)
         self._profiles.move_to_end(profile.ref)
         while len(self._profiles) > self.size:
             self._profiles.popitem(last=False)
@@ -221,7 +222,7 @@ class CachedStore:
         else:
             await self._stores.writer.submit(writes, self._inserts)
         for profile in self._saved.values():
-            self._stores.cache.put(profile)
+            self._stores.cache.put(profile, owned=True)  # a copy made by save()
         for ref in self._forgotten:
             self._stores.cache.drop(ref)
         self._saved, self._inserts, self._forgotten = {}, [], set()
