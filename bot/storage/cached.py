@@ -27,7 +27,6 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.cases.model import (
-    OPEN_STATUSES,
     AuditEntry,
     Case,
     CaseMessage,
@@ -36,16 +35,21 @@ from bot.core.cases.model import (
 )
 from bot.core.messages import UserRef
 from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
-from bot.core.profile import Profile, State
-from bot.storage.cases import SqlCaseRepository
+from bot.core.profile import Profile
+from bot.storage.cases import SqlCaseRepository, open_case_of
 from bot.storage.database import Database
 from bot.storage.models import CaseRow, EventRow, UnansweredRow
-from bot.storage.repositories import SqlStore, profile_values, to_profile
+from bot.storage.repositories import (
+    SqlStore,
+    event_values,
+    new_user_values,
+    profile_values,
+    to_profile,
+)
 from bot.storage.writebehind import USERS, ProfileWrite, RowInsert, WriteBehind, apply
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
-CASES: Table = CaseRow.__table__  # type: ignore[assignment]
 
 
 def _copy(profile: Profile) -> Profile:
@@ -133,11 +137,11 @@ class CachedStores:
                 if row is None and create_at is not None:
                     row = (
                         await conn.execute(
-                            insert(USERS).values(_new_user(ref, create_at)).returning(USERS)
+                            insert(USERS).values(new_user_values(ref, create_at)).returning(USERS)
                         )
                     ).first()
                     has_case = (
-                        await conn.execute(select(CASES.c.id).where(_open_case_of(ref)).limit(1))
+                        await conn.execute(select(CaseRow.id).where(open_case_of(ref)).limit(1))
                     ).first()
                     self._fresh[ref] = has_case is None
         except IntegrityError:  # created meanwhile by another turn or process
@@ -148,26 +152,6 @@ class CachedStores:
         profile = to_profile(row)
         self.cache.put(profile)
         return profile
-
-
-def _new_user(ref: UserRef, now: datetime) -> dict[str, Any]:
-    return {
-        "channel": ref.channel,
-        "external_id": ref.external_id,
-        "created_at": now,
-        "last_seen_at": now,
-        "state": State.NEW.value,
-        "state_data": {},
-        "version": 0,
-    }
-
-
-def _open_case_of(ref: UserRef) -> Any:
-    return (
-        (CASES.c.user_channel == ref.channel)
-        & (CASES.c.user_external_id == ref.external_id)
-        & CASES.c.status.in_([s.value for s in OPEN_STATUSES])
-    )
 
 
 class CachedStore:
@@ -266,16 +250,7 @@ class BufferedEventLog:
         self._store = store
 
     async def record(self, event: Event) -> None:
-        values = {
-            "at": event.at,
-            "kind": event.kind,
-            "channel": event.channel,
-            "locale": event.locale,
-            "role": event.role,
-            "subject": event.subject,
-            "data": dict(event.data),
-        }
-        self._store.stage(RowInsert(EVENTS, values))
+        self._store.stage(RowInsert(EVENTS, event_values(event)))
 
 
 class BufferedUnanswered:

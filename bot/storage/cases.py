@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,16 @@ from bot.core.messages import UserRef
 from bot.storage.models import CaseAuditRow, CaseMessageRow, CaseRow
 
 _OPEN = [status.value for status in OPEN_STATUSES]
+
+
+def for_user(user: UserRef) -> Any:
+    """The cases of one user (who is kept as channel and account, never a users-row id)."""
+    return (CaseRow.user_channel == user.channel) & (CaseRow.user_external_id == user.external_id)
+
+
+def open_case_of(user: UserRef) -> Any:
+    """The user's cases that are not closed."""
+    return for_user(user) & CaseRow.status.in_(_OPEN)
 
 
 def _case(row: CaseRow) -> Case:
@@ -63,24 +74,16 @@ class SqlCaseRepository:
         row = await self._session.get(CaseRow, case_id, populate_existing=True)
         return _case(row) if row else None
 
-    def _for_user(self, user: UserRef) -> object:
-        return (CaseRow.user_channel == user.channel) & (
-            CaseRow.user_external_id == user.external_id
-        )
-
     async def open_for(self, user: UserRef) -> Case | None:
         result = await self._session.execute(
-            select(CaseRow)
-            .where(self._for_user(user), CaseRow.status.in_(_OPEN))  # type: ignore[arg-type]
-            .order_by(CaseRow.id.desc())
-            .limit(1)
+            select(CaseRow).where(open_case_of(user)).order_by(CaseRow.id.desc()).limit(1)
         )
         row = result.scalar_one_or_none()
         return _case(row) if row else None
 
     async def count_for(self, user: UserRef) -> int:
         result = await self._session.execute(
-            select(func.count()).select_from(CaseRow).where(self._for_user(user))  # type: ignore[arg-type]
+            select(func.count()).select_from(CaseRow).where(for_user(user))
         )
         return int(result.scalar_one())
 

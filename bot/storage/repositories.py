@@ -62,6 +62,32 @@ def profile_values(profile: Profile) -> dict[str, Any]:
     }
 
 
+def new_user_values(ref: UserRef, now: datetime) -> dict[str, Any]:
+    """The users row of someone seen for the first time."""
+    return {
+        "channel": ref.channel,
+        "external_id": ref.external_id,
+        "created_at": now,
+        "last_seen_at": now,
+        "state": State.NEW.value,
+        "state_data": {},
+        "version": 0,
+    }
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    """The events row of an analytics event."""
+    return {
+        "at": event.at,
+        "kind": event.kind,
+        "channel": event.channel,
+        "locale": event.locale,
+        "role": event.role,
+        "subject": event.subject,
+        "data": dict(event.data),
+    }
+
+
 def _apply(row: UserRow, profile: Profile) -> None:
     for column, value in profile_values(profile).items():
         setattr(row, column, value)
@@ -93,14 +119,7 @@ class SqlUserRepository:
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
         row = await self._row(ref)
         if row is None:
-            row = UserRow(
-                channel=ref.channel,
-                external_id=ref.external_id,
-                created_at=now,
-                last_seen_at=now,
-                state=State.NEW.value,
-                state_data={},
-            )
+            row = UserRow(**new_user_values(ref, now))
             try:
                 async with self._session.begin_nested():
                     self._session.add(row)
@@ -142,17 +161,7 @@ class SqlEventLog:
         self._session = session
 
     async def record(self, event: Event) -> None:
-        self._session.add(
-            EventRow(
-                at=event.at,
-                kind=event.kind,
-                channel=event.channel,
-                locale=event.locale,
-                role=event.role,
-                subject=event.subject,
-                data=dict(event.data),
-            )
-        )
+        self._session.add(EventRow(**event_values(event)))
 
 
 class SqlFeedbackRepository:
