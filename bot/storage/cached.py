@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.cases.model import (
@@ -36,12 +36,13 @@ from bot.core.cases.model import (
 from bot.core.messages import UserRef
 from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
 from bot.core.profile import Profile
-from bot.storage.cases import SqlCaseRepository, open_case_of
+from bot.storage.cases import OPEN_CASE_OF_PARAMS, SqlCaseRepository
 from bot.storage.database import Database
-from bot.storage.models import CaseRow, EventRow, UnansweredRow
+from bot.storage.models import EventRow, UnansweredRow
 from bot.storage.repositories import (
     SqlStore,
     event_values,
+    new_profile,
     new_user_values,
     profile_values,
     to_profile,
@@ -50,6 +51,18 @@ from bot.storage.writebehind import USERS, ProfileWrite, RowInsert, WriteBehind,
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
+
+
+# Built once, run with the parameters "channel" and "external_id": building and caching a
+# statement per call cost more CPU than the database's own work (bench_core, first sight).
+_IS_USER = (USERS.c.channel == bindparam("channel")) & (
+    USERS.c.external_id == bindparam("external_id")
+)
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+FIND_USER = select(exists().where(OPEN_CASE_OF_PARAMS).label("has_open_case"), USERS).select_from(
+    _ONE_ROW.outerjoin(USERS, _IS_USER)
+)  # one row whether or not the user exists: their columns (NULL if absent) and the case flag
+INSERT_USER = insert(USERS)
 
 
 def _copy(profile: Profile) -> Profile:
@@ -123,33 +136,33 @@ class CachedStores:
         return self._fresh.pop(ref, False)
 
     async def _lookup(self, ref: UserRef, create_at: datetime | None) -> Profile | None:
-        """Cache, else one transaction: SELECT the user; if absent and ``create_at`` is given,
-        INSERT ... RETURNING it and check for an open case (a forgotten user may have one)."""
+        """Cache, else one statement: the user's row and whether they have an open case (a user
+        who sent /forget may have one); if absent and ``create_at`` is given, one INSERT."""
         cached = self.cache.get(ref)
         if cached is not None:
             return cached
         if self.writer.holds(ref):  # evicted while its save still waits: write it first
             await self.writer.flush()
-        is_user = (USERS.c.channel == ref.channel) & (USERS.c.external_id == ref.external_id)
+        key = {"channel": ref.channel, "external_id": ref.external_id}
         try:
             async with self.database.engine.begin() as conn:
-                row = (await conn.execute(select(USERS).where(is_user))).first()
-                if row is None and create_at is not None:
-                    row = (
-                        await conn.execute(
-                            insert(USERS).values(new_user_values(ref, create_at)).returning(USERS)
-                        )
-                    ).first()
-                    has_case = (
-                        await conn.execute(select(CaseRow.id).where(open_case_of(ref)).limit(1))
-                    ).first()
-                    self._fresh[ref] = has_case is None
-        except IntegrityError:  # created meanwhile by another turn or process
+                found = (await conn.execute(FIND_USER, key)).one()
+                if found.id is not None:
+                    profile = to_profile(found)
+                elif create_at is None:
+                    return None
+                else:
+                    profile = new_profile(ref, create_at)
+                    created = await conn.execute(INSERT_USER, new_user_values(profile))
+                    profile.id = created.inserted_primary_key[0]  # type: ignore[index]
+                    if not found.has_open_case:
+                        self._fresh[ref] = True
+        except IntegrityError:  # created meanwhile by another process
             async with self.database.engine.connect() as conn:
-                row = (await conn.execute(select(USERS).where(is_user))).first()
-        if row is None:
-            return None
-        profile = to_profile(row)
+                found = (await conn.execute(FIND_USER, key)).one()
+            if found.id is None:
+                raise
+            profile = to_profile(found)
         self.cache.put(profile)
         return profile
 

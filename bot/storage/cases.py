@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.cases.model import (
@@ -26,12 +26,25 @@ _OPEN = [status.value for status in OPEN_STATUSES]
 
 def for_user(user: UserRef) -> Any:
     """The cases of one user (who is kept as channel and account, never a users-row id)."""
-    return (CaseRow.user_channel == user.channel) & (CaseRow.user_external_id == user.external_id)
+    return _of(user.channel, user.external_id)
 
 
 def open_case_of(user: UserRef) -> Any:
     """The user's cases that are not closed."""
-    return for_user(user) & CaseRow.status.in_(_OPEN)
+    return _open_of(user.channel, user.external_id)
+
+
+def _of(channel: Any, external_id: Any) -> Any:
+    return (CaseRow.user_channel == channel) & (CaseRow.user_external_id == external_id)
+
+
+def _open_of(channel: Any, external_id: Any) -> Any:
+    return _of(channel, external_id) & CaseRow.status.in_(_OPEN)
+
+
+# ``open_case_of`` for a statement built once: the user is given as the parameters
+# "channel" and "external_id" when it runs
+OPEN_CASE_OF_PARAMS = _open_of(bindparam("channel"), bindparam("external_id"))
 
 
 def _case(row: CaseRow) -> Case:

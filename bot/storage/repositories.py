@@ -62,16 +62,18 @@ def profile_values(profile: Profile) -> dict[str, Any]:
     }
 
 
-def new_user_values(ref: UserRef, now: datetime) -> dict[str, Any]:
-    """The users row of someone seen for the first time."""
+def new_profile(ref: UserRef, now: datetime) -> Profile:
+    """Someone seen for the first time (not yet in the database: no id)."""
+    return Profile(ref=ref, created_at=now, last_seen_at=now)
+
+
+def new_user_values(profile: Profile) -> dict[str, Any]:
+    """The users row that creates ``profile``."""
     return {
-        "channel": ref.channel,
-        "external_id": ref.external_id,
-        "created_at": now,
-        "last_seen_at": now,
-        "state": State.NEW.value,
-        "state_data": {},
-        "version": 0,
+        "channel": profile.ref.channel,
+        "external_id": profile.ref.external_id,
+        "created_at": profile.created_at,
+        **profile_values(profile),
     }
 
 
@@ -119,7 +121,7 @@ class SqlUserRepository:
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
         row = await self._row(ref)
         if row is None:
-            row = UserRow(**new_user_values(ref, now))
+            row = UserRow(**new_user_values(new_profile(ref, now)))
             try:
                 async with self._session.begin_nested():
                     self._session.add(row)
