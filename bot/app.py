@@ -5,6 +5,7 @@ This is the only module that knows every layer; the core imports none of them.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,6 +104,20 @@ def store_factory(settings: Settings, database: Database) -> StoreFactory:
     return database.store
 
 
+def settle_heap() -> None:
+    """After start-up (and after a content reload): take what is loaded out of the collector's view.
+
+    The content, its search index, the lexicons and aiogram's ~270,000 type objects live as long
+    as the process, yet every full garbage collection walks them again: ~0.3 s each on the bench
+    machine, twice per 1,000 Telegram updates. ``gc.freeze()`` (CPython's tool for exactly this)
+    moves them to a generation the collector skips. Unfreezing first lets a reload's old content
+    be collected instead of staying frozen for good.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class OutboxRouter:
     """Delivers replies addressed to any user on whichever channel they are on."""
 
@@ -156,6 +171,7 @@ class App:
             self.services.content = load_content(self.settings.content_dir, self.services.languages)
         except Exception:
             log.exception("content reload failed; keeping the previous content")
+        settle_heap()
 
     async def close(self) -> None:
         if isinstance(self.stores, CachedStores):

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.app import App
+from bot.app import App, settle_heap
 from bot.channels import web as web_chat
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram import TelegramChannel, TelegramConfig, parse_ids
@@ -106,6 +106,7 @@ async def serve(app: App) -> None:
     await upgrade(app.settings.database_url)
     web_app = build_web_app(app)
     channels = await start_channels(app, web_app)
+    settle_heap()  # everything loaded at start-up stays: the collector need not walk it again
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.web_host, app.settings.web_port)

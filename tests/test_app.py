@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.app import App, build_services
+from bot.app import App, build_services, settle_heap
 from bot.cli import main
 from tests.conftest import ROOT, settings_for
 
@@ -67,3 +70,40 @@ def test_language_settings_reach_the_services() -> None:
     services = build_services(settings_for(lang_beta=True, lang_min_coverage=0.5))
     assert services.options.lang_beta is True and services.options.lang_min_coverage == 0.5
     assert {"vi", "en"} <= set(services.offered_languages())
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def unfreeze_after() -> Iterator[None]:
+    yield
+    gc.unfreeze()  # the rest of the test session collects as usual
+
+
+def test_settle_heap_freezes_what_is_loaded_and_a_later_settle_lets_it_go(
+    unfreeze_after: None,
+) -> None:
+    loaded = _Cycle()
+    alive = weakref.ref(loaded)
+    settle_heap()
+    assert gc.get_freeze_count() > 0
+    del loaded  # say, the content a reload replaced: only the collector can free a cycle
+    gc.collect()
+    assert alive() is not None  # frozen: the collector does not look at it
+    settle_heap()
+    assert alive() is None
+
+
+def test_reload_settles_the_heap_again(content: Path, unfreeze_after: None) -> None:
+    settings = settings_for(content_dir=content, database_url="sqlite+aiosqlite:///:memory:")
+    app = App.create(settings, build_services(settings))
+    settle_heap()
+    old = weakref.ref(app.services.content)
+    app.reload_content()
+    gc.collect()
+    assert old() is None
+    new = app.services.content
+    assert not any(o is new for o in gc.get_objects())  # frozen with the rest, out of view

@@ -26,6 +26,7 @@ from aiogram.exceptions import (
 from aiogram.types import FSInputFile, LinkPreviewOptions, Message
 
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
+from bot.channels.telegram.methods import PinnedResponses, SendText, Sent
 from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.render import MediaPart, Part, TextPart, render
 from bot.core.locks import LocalLocks
@@ -58,6 +59,7 @@ class TelegramSender:
         self.unreachable: set[str] = set()
         self._chats = LocalLocks()
         self._file_ids: dict[tuple[Path, int, int], str] = {}
+        self._pinned = PinnedResponses()  # for as long as this sender runs (see methods.py)
 
     async def send(self, to: UserRef, replies: Sequence[Reply]) -> None:
         """Deliver ``replies`` to the chat ``to`` (a user's private chat or a group)."""
@@ -117,14 +119,16 @@ class TelegramSender:
         _log(logging.ERROR, f"gave up after {self.config.max_attempts} attempts", method)
         return Delivery.FAILED
 
-    async def _call(self, chat_id: int, part: Part) -> Message:
+    async def _call(self, chat_id: int, part: Part) -> Message | Sent:
         if isinstance(part, TextPart):
-            return await self.bot.send_message(
-                chat_id,
-                part.html,
-                parse_mode="HTML",
-                reply_markup=part.keyboard,
-                link_preview_options=NO_PREVIEW,
+            return await self.bot(
+                SendText(
+                    chat_id=chat_id,
+                    text=part.html,
+                    parse_mode="HTML",
+                    reply_markup=part.keyboard,
+                    link_preview_options=NO_PREVIEW,
+                )
             )
         key = _file_key(part.path)
         file = (self._file_ids.get(key) if key else None) or FSInputFile(part.path)
@@ -141,9 +145,9 @@ class TelegramSender:
             chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
         )
 
-    def _remember_file(self, part: Part, message: Message) -> None:
+    def _remember_file(self, part: Part, message: Message | Sent) -> None:
         """Upload a file once: Telegram's file_id sends it again without the bytes."""
-        if not isinstance(part, MediaPart):
+        if not isinstance(part, MediaPart) or not isinstance(message, Message):
             return
         sent = message.photo[-1] if message.photo else (message.voice or message.audio)
         key = _file_key(part.path)

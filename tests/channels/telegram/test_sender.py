@@ -243,3 +243,19 @@ async def test_server_errors_are_retried_then_given_up(
 async def test_only_telegram_users(sender: TelegramSender) -> None:
     with pytest.raises(ValueError, match="web"):
         await sender.send(UserRef("web", "abc"), [Reply("x")])
+
+
+async def test_a_text_send_needs_only_the_message_id_back(
+    sender: TelegramSender, fake_api: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to sendMessage is not parsed into a whole Message (see methods.py): a field
+    aiogram's Message would refuse does not turn a delivered message into an error."""
+    monkeypatch.setattr(
+        fake_api, "_m_sendMessage", lambda params, files: {"message_id": 7, "chat": "?"}
+    )
+    buttons = ((Button.callback("Next", "tip:next"),),)
+    await sender.send(TO, [Reply("Hello <you>", buttons=buttons)])
+    (call,) = fake_api.sent(CHAT)
+    assert call.status == 200 and call.text == "Hello &lt;you&gt;"
+    assert call.params["parse_mode"] == "HTML" and call.callbacks() == ["tip:next"]
+    assert call.params["link_preview_options"] == {"is_disabled": True}
