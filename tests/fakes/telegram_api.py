@@ -52,6 +52,7 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    content_type: str = ""  # how the call came: application/json, or a form
 
     @property
     def chat_id(self) -> int | None:
@@ -209,7 +210,7 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params, files = await _params(request)
-        call = Call(method, params, files)
+        call = Call(method, params, files, content_type=request.content_type)
         self.calls.append(call)
         try:
             failure = self._failure(method, call.chat_id)

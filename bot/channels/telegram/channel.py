@@ -7,7 +7,6 @@ import contextlib
 import logging
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
 from aiohttp import web
@@ -18,6 +17,7 @@ from bot.channels.telegram.handling import ALLOWED_UPDATES, Observer, Updates
 from bot.channels.telegram.ordering import OrderedTasks
 from bot.channels.telegram.redact import RedactToken
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.webhook import WebhookEndpoint
 from bot.core.messages import UserRef
 from bot.core.pipeline import Pipeline
@@ -35,7 +35,7 @@ class TelegramChannel:
     ) -> None:
         self.config = config
         self.pipeline = pipeline
-        session = AiohttpSession(api=TelegramAPIServer.from_base(config.api_server))
+        session = JsonSession(api=TelegramAPIServer.from_base(config.api_server))
         self.bot = Bot(config.token, session=session)
         self.tasks = OrderedTasks(config.max_pending)
         self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)

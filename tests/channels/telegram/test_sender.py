@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.session import JsonSession
 from bot.core.messages import Button, Media, MediaKind, Reply, UserRef
 from tests.channels.telegram.conftest import fast_config
 from tests.fakes.telegram_api import FakeTelegram
@@ -69,7 +69,7 @@ async def make_sender(
 
     def make(**overrides: Any) -> TelegramSender:
         config = fast_config(fake_api, content_dir, **overrides)
-        session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.url))
+        session = JsonSession(api=TelegramAPIServer.from_base(fake_api.url))
         bot = Bot(config.token, session=session)
         bots.append(bot)
         return TelegramSender(bot, config, on_unreachable=marks)
@@ -259,3 +259,20 @@ async def test_a_text_send_needs_only_the_message_id_back(
     assert call.status == 200 and call.text == "Hello &lt;you&gt;"
     assert call.params["parse_mode"] == "HTML" and call.callbacks() == ["tip:next"]
     assert call.params["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_calls_go_as_json_and_uploads_as_multipart(
+    sender: TelegramSender, fake_api: FakeTelegram
+) -> None:
+    text = "Trẻ em có quyền được bảo vệ & <an toàn> 🙂"
+    reply = Reply(
+        text,
+        media=(Media(MediaKind.IMAGE, "media/pic.png"),),
+        buttons=((Button.callback("Tiếp", "tip:next"),),),
+    )
+    await sender.send(TO, [reply])
+    photo, message = fake_api.sent(CHAT)
+    assert photo.content_type == "multipart/form-data" and photo.files
+    assert message.content_type == "application/json"
+    assert message.text == "Trẻ em có quyền được bảo vệ &amp; &lt;an toàn&gt; 🙂"
+    assert message.keyboard == [[{"text": "Tiếp", "callback_data": "tip:next"}]]
