@@ -13,6 +13,7 @@ keyboard, always on the last message, sits under the words it belongs to.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from dataclasses import dataclass, replace
@@ -53,7 +54,7 @@ Part = TextPart | MediaPart
 
 
 def render(reply: Reply, content_dir: Path) -> list[Part]:
-    rows, lines = keyboard_rows(reply.buttons)
+    keyboard, lines = markup(reply.buttons)
     parts: list[Part] = []
     for media in reply.media:
         parts.extend(_media(media, content_dir))
@@ -61,14 +62,27 @@ def render(reply: Reply, content_dir: Path) -> list[Part]:
     if text:
         parts.extend(TextPart(html.escape(chunk, quote=False)) for chunk in split(text, TEXT_LIMIT))
     if not parts:
-        if rows:
+        if keyboard is not None:
             log.warning(
                 "a reply with buttons but no text was not sent", extra={"channel": "telegram"}
             )
         return []
-    if rows:
-        parts[-1] = replace(parts[-1], keyboard=InlineKeyboardMarkup(inline_keyboard=rows))
+    if keyboard is not None:
+        parts[-1] = replace(parts[-1], keyboard=keyboard)
     return parts
+
+
+@functools.lru_cache(maxsize=4096)
+def markup(
+    buttons: tuple[tuple[Button, ...], ...],
+) -> tuple[InlineKeyboardMarkup | None, tuple[str, ...]]:
+    """The inline keyboard for ``buttons`` and the lines of text for those it cannot show.
+
+    Menus, pickers and an article's buttons are the same for everyone who sees them: each is
+    built (and validated by aiogram's models, which are immutable) once, not once per message.
+    """
+    rows, lines = keyboard_rows(buttons)
+    return (InlineKeyboardMarkup(inline_keyboard=rows) if rows else None), tuple(lines)
 
 
 def keyboard_rows(

@@ -83,3 +83,13 @@ def test_split_fits_in_utf16_and_keeps_every_character(text: str) -> None:
     assert "".join(chunks).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
         "\n", ""
     )
+
+
+def test_a_keyboard_seen_before_is_built_once_and_others_are_their_own(content: Path) -> None:
+    menu = ((Button.callback("📚 Chủ đề", "menu:topics"), Button.callback("💡 Mẹo", "menu:tip")),)
+    first = render(Reply("Xin chào", buttons=menu), content)[-1]
+    again = render(Reply("Chào lại", buttons=menu), content)[-1]
+    other = render(Reply("Khác", buttons=((Button.callback("💡 Mẹo", "menu:tip"),),)), content)[-1]
+    assert first.keyboard is not None and first.keyboard is again.keyboard
+    assert other.keyboard is not None and other.keyboard is not first.keyboard
+    assert [b.callback_data for b in other.keyboard.inline_keyboard[0]] == ["menu:tip"]
