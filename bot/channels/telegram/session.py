@@ -18,6 +18,8 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods.base import TelegramMethod, TelegramType
 from aiohttp import ClientError, ClientTimeout
 
+from bot.channels.telegram.methods import SendText
+
 if TYPE_CHECKING:
     from aiogram import Bot
     from aiogram.types import InputFile
@@ -61,6 +63,8 @@ class JsonSession(AiohttpSession):
         self, bot: Bot, method: TelegramMethod[Any], files: dict[str, InputFile]
     ) -> dict[str, Any]:
         """The call's fields as JSON values: defaults resolved, files collected, unset ones out."""
+        if isinstance(method, SendText):
+            return method.payload()
         payload: dict[str, Any] = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
