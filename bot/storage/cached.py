@@ -53,8 +53,9 @@ EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
 
 
-# Built once, run with the parameters "channel" and "external_id": building and caching a
-# statement per call cost more CPU than the database's own work (bench_core, first sight).
+# Built once, run with the parameters "channel" and "external_id": building and cache-keying a
+# statement per call cost more CPU than the database's own work (a new user: 4.1 -> 2.2 ms of
+# CPU on SQLite once the statements were built once).
 _IS_USER = (USERS.c.channel == bindparam("channel")) & (
     USERS.c.external_id == bindparam("external_id")
 )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from bot.app import store_factory
 from bot.core.messages import ButtonKind, UserRef
@@ -273,3 +275,43 @@ def test_one_process_caches_and_several_workers_do_not(database: Database) -> No
         CachedStores,
     )
     assert not isinstance(store_factory(settings_for(write_behind_ms=0), database), CachedStores)
+
+
+async def test_a_user_another_process_created_meanwhile_is_read_back(
+    database: Database, database_url: str
+) -> None:
+    """First sight lost a race (SELECT found nobody, then the INSERT hit the unique key)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the other process is staged with a second SQLite connection")
+    path = database_url.split(":///", 1)[1]
+    ref = UserRef("test", "race")
+
+    def other_process_first(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO users"):
+            other = sqlite3.connect(path)
+            with other:  # committed on leaving
+                other.execute(
+                    "INSERT INTO users (channel, external_id, created_at, last_seen_at, state,"
+                    " state_data, subscribed, opted_out, blocked, version)"
+                    " VALUES (?, ?, ?, ?, 'new', '{}', 0, 0, 0, 3)",
+                    (
+                        ref.channel,
+                        ref.external_id,
+                        "2026-12-01 08:00:00.000000",
+                        "2026-12-01 08:00:00.000000",
+                    ),
+                )
+            other.close()
+
+    stores = CachedStores(database, delay=3600)
+    event.listen(database.engine.sync_engine, "before_cursor_execute", other_process_first)
+    try:
+        profile = await stores.get_or_create(ref, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", other_process_first)
+        await stores.close()
+    assert profile.version == 3 and profile.id is not None  # the other process's row
+    assert not stores.had_no_open_case(ref)  # not known from this lookup: the core will look
+    async with database.session() as session:
+        rows = (await session.execute(select(func.count()).select_from(UserRow))).scalar_one()
+    assert rows == 1

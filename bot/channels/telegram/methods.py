@@ -1,7 +1,6 @@
 """Bot API calls on the hot path, kept lean, and aiogram's response classes kept alive.
 
-Measured with ``bench/bench_telegram.py`` (py-spy), two costs of aiogram's defaults that the
-echo-bot baseline does not pay as much as a bot with keyboards does:
+Measured with ``bench/bench_telegram.py`` (py-spy), two costs of aiogram's defaults:
 
 - aiogram parses every answer into its full type: sendMessage's becomes a whole ``Message``
   (chat, sender, entities, our own keyboard echoed back), which the sender throws away.
@@ -19,14 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from aiogram.methods.base import Response, TelegramMethod
-from aiogram.types import (
-    BotCommand,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    Update,
-    User,
-)
+from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update, User
 from pydantic import BaseModel, ConfigDict
 
 
@@ -59,7 +51,8 @@ class SendText(TelegramMethod[Sent]):
 class PinnedResponses:
     """Strong references to the ``Response[...]`` classes the channel's calls are answered with."""
 
-    TYPES: ClassVar[tuple[Any, ...]] = (Sent, Message, bool, User, list[Update], list[BotCommand])
+    # sendMessage; media sends; answerCallbackQuery, setMyCommands, webhooks; getMe; getUpdates
+    TYPES: ClassVar[tuple[Any, ...]] = (Sent, Message, bool, User, list[Update])
 
     def __init__(self) -> None:
         self.classes: tuple[type[BaseModel], ...] = tuple(
