@@ -152,7 +152,7 @@ async def bench(users: int, postgres: str | None) -> str:
         'batched" (bot/storage/cached.py, the default for one process) reads profiles from',
         "memory and writes routine changes every 200 ms in one executemany per table; the final",
         "flush is inside the measurement. Every user here is new, so one update in five pays",
-        "for a first sight (SELECT, INSERT, open-case check): more than real traffic does.",
+        "for a first sight (one lookup, one INSERT): more than real traffic does.",
     ]
     return "\n".join(lines)
 
