@@ -2,23 +2,25 @@
 
 Every bot runs in its own process, as it would in production (none pays for another's heap or
 warms another's caches), and long-polls the same fake Bot API server, which runs in a process of
-its own (``tests/fakes/telegram_api.py``); the rounds of the three bots are interleaved, so a busy
-moment on a shared machine hits them alike. Ours is built as ``mangnon serve`` builds it and goes
-through the
-whole stack: aiogram polling → adapter → per-user queue → pipeline (safety check, dialog, search)
-→ the default store (cached profiles, batched writes) on SQLite → rendered replies → the
-rate-limited sender → the fake server. The echo bot answers each message with its text and each
-button with an answerCallbackQuery and a message.
+its own (``tests/fakes/telegram_api.py``); the bots' rounds are interleaved, so a busy moment on
+a shared machine hits them alike. Ours is built as ``mangnon serve`` builds it and goes through
+the whole stack: aiogram polling → adapter → per-user queue → pipeline (safety check, dialog,
+search) → the default store (cached profiles, batched writes) on SQLite → rendered replies →
+the rate-limited sender → the fake server. The echo bot answers each message with its text and
+each button with an answerCallbackQuery and a message; a second echo bot is given the heap
+freeze ``mangnon serve`` does, for a fairer reading.
 
 Each simulated user onboards and asks a question: /start, language, role, consent, a question
 (5 updates, new users in every round). The questions are the 373 of tests/data/ask_eval.yaml,
-one per user in turn: how parents and children really type, accents or none, some English. Telegram's flood limits are raised for the run (a fake
-server has none; with them, 30 messages/s overall would be all we measured); the limiter still
-runs for every message. Handling time is per update, from the start of its turn to its last
-reply acknowledged by the server (queue wait excluded).
+one per user in turn: how parents and children really type, accents or none, some English.
+Telegram's flood limits are raised for the run (a fake server has none; with them, 30
+messages/s overall would be all we measured); the limiter still runs for every message.
+Handling time is per update, from the start of its turn to its last reply acknowledged by the
+server (queue wait excluded).
 
 Run: ``.venv/bin/python -m bench.bench_telegram`` (``--write`` updates the
-"## Telegram (issue #6)" section of docs/BENCHMARKS.md).
+"## Telegram (issue #6)" section of docs/BENCHMARKS.md; with ``--database-url`` a section of
+its own for that database).
 """
 
 from __future__ import annotations
