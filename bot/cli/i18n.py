@@ -15,12 +15,12 @@ from bot.config import load_settings
 from bot.core.i18n import Catalogs, read_catalog
 from bot.core.languages import INTERFACE_SOURCE, Language, LanguageRegistry
 from bot.core.library import Library
-from bot.core.translation import catalogs as po
-from bot.core.translation import check, pybabel
-from bot.core.translation.content_import import ContentReport, import_content
-from bot.core.translation.keys import parse
-from bot.core.translation.pack import CONTENT_PROJECT, export_pack
-from bot.core.translation.status import language_status, table
+from bot.tools.translation import catalogs as po
+from bot.tools.translation import check, pybabel
+from bot.tools.translation.content_import import ContentReport, import_content
+from bot.tools.translation.keys import parse
+from bot.tools.translation.pack import CONTENT_PROJECT, export_pack
+from bot.tools.translation.status import language_status, table
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent  # the bot package
 

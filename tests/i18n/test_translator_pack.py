@@ -16,8 +16,8 @@ from babel.messages.catalog import Catalog
 from bot.cli import main
 from bot.core.i18n import Catalogs, read_catalog
 from bot.core.library import Level, Library
-from bot.core.translation.catalogs import po_path, write_catalog
-from bot.core.translation.keys import parse
+from bot.tools.translation.catalogs import po_path, write_catalog
+from bot.tools.translation.keys import parse
 from tests.i18n.conftest import CONTENT, copy_locales, marked
 
 ARTICLE = "drowning-prevention"

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from bot.core.languages import SOURCE_LANG
 from bot.core.library.loader import load_article, load_tips, load_topics
 from bot.core.library.model import Article, Level, Pillar, Problem, Tip, Topic
 
 log = logging.getLogger(__name__)
-
-SOURCE_LANG = "vi"
 
 
 def default_fallbacks(lang: str) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def load_topics(path: Path) -> tuple[list[Pillar], dict[str, Topic], list[Proble
                         Level.ERROR, path, _line_of(text, entry.id), f"duplicate topic {entry.id}"
                     )
                 )
-            topics[entry.id] = Topic(entry.id, pillar.id, dict(entry.name))
+            topics[entry.id] = Topic(entry.id, pillar.id, dict(entry.name), entry.first_aid)
     return pillars, topics, problems
 
 

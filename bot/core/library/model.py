@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from bot.core.languages import SOURCE_LANG
 from bot.core.library.schema import MediaRef, Review, Source, TranslationOf
 
 
@@ -52,8 +53,9 @@ class Topic:
     id: str
     pillar: str
     names: dict[str, str]
+    first_aid: bool = False  # its articles carry first-aid steps for an emergency now
 
-    def name(self, lang: str, fallback: str = "vi") -> str:
+    def name(self, lang: str, fallback: str = SOURCE_LANG) -> str:
         return self.names.get(lang) or self.names.get(fallback) or self.id
 
 
@@ -64,7 +66,7 @@ class Pillar:
     names: dict[str, str]
     topics: tuple[str, ...]
 
-    def name(self, lang: str, fallback: str = "vi") -> str:
+    def name(self, lang: str, fallback: str = SOURCE_LANG) -> str:
         return self.names.get(lang) or self.names.get(fallback) or self.id
 
 

@@ -145,6 +145,8 @@ class TipFile(Strict):
 class TopicEntry(Strict):
     id: Slug
     name: dict[str, NonEmpty]
+    # its articles carry first-aid steps: in an emergency the crisis answer links the best match
+    first_aid: bool = False
 
 
 class PillarEntry(Strict):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import textnorm
+from bot.core.languages import SOURCE_LANG
 from bot.core.search.analysis import add_terms
 from bot.core.search.lexicon import LanguageLexicon, Lexicon
 from bot.core.search.query import Clause, build_clauses
@@ -45,7 +46,7 @@ PRIOR_SHARE = 0.15
 # ("thời tiết hôm nay thế nào", "giá vàng", "best pizza near me") at most 0.29.
 THRESHOLD = 0.32
 MAX_QUERY_CHARS = 500  # longer messages are cut (at a word) before search
-FALLBACK_LANG = "vi"  # the source language: every article exists in it
+FALLBACK_LANG = SOURCE_LANG  # every article exists in the source language
 # Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.
 _ACCENTED = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
 

@@ -20,14 +20,14 @@ from babel.messages.catalog import Catalog
 from bot.core.i18n import message_key, read_catalog
 from bot.core.languages import SOURCE_LANG, Language
 from bot.core.library import Article, Library, Tip
-from bot.core.translation.catalogs import (
+from bot.tools.translation.catalogs import (
     new_catalog,
     po_path,
     read_template,
     write_catalog,
 )
-from bot.core.translation.keys import ContentKey, article_key, tip_key
-from bot.core.translation.pybabel import PROJECT
+from bot.tools.translation.keys import ContentKey, article_key, tip_key
+from bot.tools.translation.pybabel import PROJECT
 
 INTERFACE_PROJECT = f"{PROJECT} interface"
 CONTENT_PROJECT = f"{PROJECT} content"

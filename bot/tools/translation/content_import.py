@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from bot.core.languages import SOURCE_LANG
 from bot.core.library import Article, Library, Tip
 from bot.core.library.schema import FrontMatter, TipFile
-from bot.core.translation.keys import ContentKey, parse
+from bot.tools.translation.keys import ContentKey, parse
 
 
 @dataclass
