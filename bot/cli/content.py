@@ -62,17 +62,15 @@ def _list(args: argparse.Namespace) -> int:
             "id": article.id,
             "lang": article.lang,
             "topic": article.topic,
-            "status": article.review.status.value,
-            "servable": article.servable(today),
-            "review_due": str(article.review.review_due or ""),
+            "level": article.level.value,
+            "servable": library.serves(article, today),
+            "next_review": str(article.review.next_review or ""),
             "path": str(article.path),
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
-            print(
-                f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['status']}"
-            )
+            print(f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['level']}")
     return 0
 
 

@@ -91,7 +91,7 @@ def test_import_writes_drafts_stamped_with_the_source_hash(
     post = frontmatter.load(written)
     library = Library.load(workspace / "content")
     source = library.articles[(ARTICLE, "vi")]
-    assert post["review"] == {"status": "draft"}
+    assert post["review"] == {"level": "draft"}
     assert post["translation_of"] == {"lang": "vi", "hash": source.hash}
     assert post["title"] == marked("bru", source.title)
     assert library.articles[(ARTICLE, "bru")].body.startswith("«bru:")
@@ -102,7 +102,7 @@ def test_import_writes_drafts_stamped_with_the_source_hash(
     assert not [p for p in library.check(TODAY) if p.level is Level.ERROR and "bru" in p.path.name]
 
     tips = workspace / "content" / "tips" / "injury.bru.yaml"
-    assert "status: draft" in tips.read_text(encoding="utf-8")
+    assert "level: draft" in tips.read_text(encoding="utf-8")
     assert [t.id for t in library.tips if t.lang == "bru"] == ["tip-injury-01"]
     assert "topics.yaml" in out and "«bru:" in out  # topic names are printed for an editor
 

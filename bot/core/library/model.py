@@ -7,7 +7,62 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from bot.core.library.schema import MediaRef, Review, Source, TranslationOf
+from bot.core.library.schema import (
+    MediaRef,
+    Review,
+    ReviewLevel,
+    SourceEntry,
+    TranslationOf,
+    localized,
+)
+
+SOURCE_LANG = "vi"  # every other language version is a translation of the Vietnamese one
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A source as one article or tip cites it, in that text's language."""
+
+    source: SourceEntry
+    at: str | None
+    lang: str
+
+    @property
+    def title(self) -> str:
+        title = localized(self.source.title, self.lang)
+        return f"{title}, {self.at}" if self.at else title
+
+    @property
+    def publisher(self) -> str:
+        return localized(self.source.publisher, self.lang)
+
+    @property
+    def reference(self) -> str:
+        """Where to find it: the url, else the legal citation."""
+        if self.source.url:
+            return self.source.url
+        return localized(self.source.citation, self.lang) if self.source.citation else ""
+
+
+def served(review: Review, level: ReviewLevel, today: date, minimum: ReviewLevel) -> bool:
+    """Reviewed at least to ``minimum`` (MIN_REVIEW_LEVEL) and not past its next review."""
+    return level.reaches(minimum) and not review.expired(today)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An instruction written once per language and included by many articles."""
+
+    id: str
+    lang: str
+    title: str
+    body: str
+    sources: tuple[Cited, ...]
+    markers: tuple[str, ...]
+    outdated: tuple[str, ...]
+    translation_of: TranslationOf | None
+    path: Path
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -19,19 +74,22 @@ class Article:
     age_bands: tuple[str, ...]
     title: str
     summary: str
-    body: str
+    body: str  # as served: included snippets expanded
+    written_body: str  # as written: with the ``{{snippet: id}}`` lines
+    includes: tuple[str, ...]  # the snippet ids it includes, in order
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
-    sources: tuple[Source, ...]
+    sources: tuple[Cited, ...]  # its own, then those of the snippets it includes
     review: Review
+    level: ReviewLevel  # what the review earns on this topic (see ``Review.level_for``)
     translation_of: TranslationOf | None
     media: tuple[MediaRef, ...]
     related: tuple[str, ...]
     path: Path
     hash: str
 
-    def servable(self, today: date) -> bool:
-        return self.review.servable(today)
+    def servable(self, today: date, minimum: ReviewLevel = ReviewLevel.INTERNAL) -> bool:
+        return served(self.review, self.level, today, minimum)
 
 
 @dataclass(frozen=True)
@@ -42,9 +100,12 @@ class Tip:
     audiences: tuple[str, ...]
     age_bands: tuple[str, ...]
     text: str
-    sources: tuple[Source, ...]
+    sources: tuple[Cited, ...]
     review: Review
     path: Path
+
+    def servable(self, today: date, minimum: ReviewLevel = ReviewLevel.INTERNAL) -> bool:
+        return served(self.review, self.review.level, today, minimum)
 
 
 @dataclass(frozen=True)
@@ -52,6 +113,7 @@ class Topic:
     id: str
     pillar: str
     names: dict[str, str]
+    expert_roles: frozenset[str] = frozenset()  # high-stakes: who may raise it to "expert"
 
     def name(self, lang: str, fallback: str = "vi") -> str:
         return self.names.get(lang) or self.names.get(fallback) or self.id

@@ -2,7 +2,7 @@
 
 An article is written only when its title, summary and every paragraph are translated (fuzzy
 entries do not count); it goes to ``content/articles/<topic>/<id>.<lang>.md`` with
-``review: {status: draft}`` and ``translation_of: {lang: vi, hash: <the hash in the pack>}``, so
+``review: {level: draft}`` and ``translation_of: {lang: vi, hash: <the hash in the pack>}``, so
 ``mangnon content check`` reports it stale if the Vietnamese changed meanwhile. Tips go to
 ``content/tips/<group>.<lang>.yaml``, also as draft. Topic names are printed for an editor to add
 to ``content/topics.yaml`` (they are served as soon as they are there).
@@ -21,7 +21,8 @@ from pydantic import ValidationError
 
 from bot.core.languages import SOURCE_LANG
 from bot.core.library import Article, Library, Tip
-from bot.core.library.schema import FrontMatter, TipFile
+from bot.core.library.model import Cited
+from bot.core.library.schema import FrontMatter, ReviewLevel, TipFile
 from bot.core.translation.keys import ContentKey, parse
 
 
@@ -113,7 +114,7 @@ def _import_article(
     if existing is not None and _same(existing, meta, body):
         report.unchanged.append(article_id)
         return
-    if existing is not None and existing.review.status.value == "approved":
+    if existing is not None and existing.review.level is not ReviewLevel.DRAFT:
         report.replaced_approved.append(path)
     _write_article(path, meta, body)
     report.written.append(path)
@@ -130,8 +131,8 @@ def _front_matter(
         "age_bands": list(source.age_bands),
         "title": title,
         "summary": summary,
-        "sources": [s.model_dump(exclude_none=True) for s in source.sources],
-        "review": {"status": "draft"},
+        "sources": [_ref(c) for c in source.sources],
+        "review": {"level": "draft"},
         "translation_of": {"lang": SOURCE_LANG, "hash": source_hash},
     }
     if source.related:
@@ -146,7 +147,7 @@ def _same(existing: Article, meta: dict[str, Any], body: str) -> bool:
     return (
         existing.title == meta["title"]
         and existing.summary == meta["summary"]
-        and existing.body.strip() == body.strip()
+        and existing.written_body.strip() == body.strip()
         and existing.translation_of is not None
         and existing.translation_of.hash == meta["translation_of"]["hash"]
     )
@@ -197,7 +198,7 @@ def _import_tips(
         t.id for t in library.tips if t.lang == SOURCE_LANG and t.path.name.startswith(group + ".")
     ]
     data = {
-        "review": {"status": "draft"},
+        "review": {"level": "draft"},
         "tips": [entries[i] for i in order if i in entries]
         + [e for i, e in entries.items() if i not in order],
     }
@@ -206,7 +207,7 @@ def _import_tips(
     except ValidationError as exc:
         report.invalid[f"tips {group}"] = str(exc)
         return
-    if any(t.review.status.value == "approved" for t in current.values()):
+    if any(t.review.level is not ReviewLevel.DRAFT for t in current.values()):
         report.replaced_approved.append(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
@@ -223,5 +224,9 @@ def _tip_entry(tip: Tip) -> dict[str, Any]:
         "audiences": list(tip.audiences),
         "age_bands": list(tip.age_bands),
         "text": tip.text,
-        "sources": [s.model_dump(exclude_none=True) for s in tip.sources],
+        "sources": [_ref(c) for c in tip.sources],
     }
+
+
+def _ref(cited: Cited) -> str | dict[str, str]:
+    return {"id": cited.source.id, "at": cited.at} if cited.at else cited.source.id

@@ -158,9 +158,10 @@ class _ContentBuilder:
                 getattr(previous, field) if previous else "",
                 stale,
             )
-        body = paragraphs(source.body)
-        english_body = paragraphs(english.body) if english else []
-        previous_body = paragraphs(previous.body) if previous else []
+        # as written: a {{snippet: id}} line stays a line for the translator to keep
+        body = paragraphs(source.written_body)
+        english_body = paragraphs(english.written_body) if english else []
+        previous_body = paragraphs(previous.written_body) if previous else []
         for n, paragraph in enumerate(body, start=1):
             comments = [f"{about}: paragraph {n} of {len(body)}"]
             if _MARKDOWN.search(paragraph):
@@ -195,7 +196,9 @@ class _ContentBuilder:
 
 
 def _source_tips(library: Library, today: date) -> list[Tip]:
-    return [t for t in library.tips if t.lang == SOURCE_LANG and t.review.servable(today)]
+    return [
+        t for t in library.tips if t.lang == SOURCE_LANG and t.servable(today, library.min_level)
+    ]
 
 
 def source_articles(library: Library, today: date) -> list[Article]:
