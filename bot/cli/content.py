@@ -37,7 +37,8 @@ def register(commands: Any) -> None:
 
 
 def _library() -> Library:
-    return Library.load(load_settings().content_dir)
+    settings = load_settings()
+    return Library.load(settings.content_dir, min_level=settings.min_review_level)
 
 
 def _check(args: argparse.Namespace) -> int:

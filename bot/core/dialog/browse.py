@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.dialog.review_footer import review_line
 from bot.core.i18n import _
 from bot.core.library import Found, Library
 from bot.core.library.model import Article
@@ -90,7 +91,7 @@ def on_topic(turn: Turn, services: Services, topic_id: str) -> bool:
 
 def _source_line(article: Article) -> str:
     titles = "; ".join(source.title for source in article.sources)
-    return _("Sources: {sources}").format(sources=titles)
+    return _("Sources: {sources}").format(sources=titles) + "\n" + review_line(article)
 
 
 def _fallback_note() -> str:
