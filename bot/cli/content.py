@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.core.library import Level, Library
+from bot.core.library.model import Article, Snippet
 
 
 def register(commands: Any) -> None:
@@ -28,7 +29,7 @@ def register(commands: Any) -> None:
     reload = sub.add_parser("reload", help="ask the running server to reload content (SIGHUP)")
     reload.set_defaults(func=_reload)
     stamp = sub.add_parser("stamp", help="mark a translation as up to date with its source")
-    stamp.add_argument("id", nargs="?", help="article id")
+    stamp.add_argument("id", nargs="?", help="article or snippet id")
     stamp.add_argument("lang", nargs="?", help="the translation's language")
     stamp.add_argument(
         "--all", action="store_true", help="stamp every translation (initial import)"
@@ -107,27 +108,30 @@ def stamp_file(path: Path, new_hash: str) -> bool:
 
 
 def _stamp(args: argparse.Namespace) -> int:
+    """Articles and shared snippets alike: a translation records its source's hash."""
     library = _library()
+    texts: list[Article | Snippet] = [*library.articles.values(), *library.snippets.values()]
+    versions = {(t.id, t.lang, type(t)): t for t in texts}
     targets = [
-        a
-        for a in library.articles.values()
-        if a.translation_of is not None and (args.all or (a.id == args.id and a.lang == args.lang))
+        t
+        for t in texts
+        if t.translation_of is not None and (args.all or (t.id == args.id and t.lang == args.lang))
     ]
     if not args.all and not (args.id and args.lang):
-        print("give an article id and language, or --all", file=sys.stderr)
+        print("give an article or snippet id and language, or --all", file=sys.stderr)
         return 2
     if not targets:
         print(f"no translation {args.id} ({args.lang}) found", file=sys.stderr)
         return 1
-    for article in targets:
-        assert article.translation_of is not None
-        source = library.articles.get((article.id, article.translation_of.lang))
+    for text in targets:
+        assert text.translation_of is not None
+        source = versions.get((text.id, text.translation_of.lang, type(text)))
         if source is None:
-            print(f"{article.path}: no source version to stamp against", file=sys.stderr)
+            print(f"{text.path}: no source version to stamp against", file=sys.stderr)
             continue
-        if stamp_file(article.path, source.hash):
-            print(f"{article.path}: translation_of.hash = {source.hash}")
+        if stamp_file(text.path, source.hash):
+            print(f"{text.path}: translation_of.hash = {source.hash}")
         else:
-            print(f"{article.path}: could not find translation_of.hash to update", file=sys.stderr)
+            print(f"{text.path}: could not find translation_of.hash to update", file=sys.stderr)
             return 1
     return 0

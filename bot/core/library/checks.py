@@ -175,20 +175,24 @@ def _restated(library: Library) -> Iterator[Problem]:
         for marker in snippet.markers:
             declared.setdefault((snippet.lang, marker), set()).add(snippet.id)
     for article in library.articles.values():
-        markers = [m for (lang, m) in declared if lang == article.lang]
         text = own_text(article)
-        while (found := first_mention(text, markers)) is not None:
-            markers.remove(found)
-            wanted = declared[(article.lang, found)]
-            if not wanted & set(article.includes):
-                includes = " or ".join(f"{{{{snippet: {i}}}}}" for i in sorted(wanted))
-                yield Problem(
-                    Level.ERROR,
-                    article.path,
-                    1,
-                    f"speaks of '{found}' without including {includes}: a shared instruction "
-                    "is written once, so include the snippet instead of restating it",
-                )
+        missing: dict[frozenset[str], str] = {}  # snippets it should include → the first marker
+        for (lang, marker), wanted in declared.items():
+            if (
+                lang == article.lang
+                and not wanted & set(article.includes)
+                and first_mention(text, (marker,))
+            ):
+                missing.setdefault(frozenset(wanted), marker)
+        for snippet_ids, marker in missing.items():
+            includes = " or ".join(f"{{{{snippet: {i}}}}}" for i in sorted(snippet_ids))
+            yield Problem(
+                Level.ERROR,
+                article.path,
+                1,
+                f"speaks of '{marker}' without including {includes}: a shared instruction is "
+                "written once, so include the snippet instead of restating it",
+            )
 
 
 def _outdated(library: Library) -> Iterator[Problem]:

@@ -115,7 +115,8 @@ def without_includes(body: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
+    """Compare phrases as a reader would: any case, any line break or run of spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 @lru_cache(maxsize=512)
