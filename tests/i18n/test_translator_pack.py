@@ -67,9 +67,10 @@ def test_the_content_file_has_titles_summaries_paragraphs_tips_and_source_hashes
     kinds = {key.kind for m in content if (key := parse(m.context))}
     assert kinds == {"article", "tip", "topic", "pillar"}
     body = [m for m in content if (m.context or "").startswith(f"article|{ARTICLE}|body.")]
-    assert "\n\n".join(str(m.id) for m in body) == "\n\n".join(
-        p.strip() for p in source.body.split("\n\n") if p.strip()
-    )
+    written = [p.strip() for p in source.written_body.split("\n\n") if p.strip()]
+    # a {{snippet: cpr}} line is not for translators: the snippet is translated once, on its own
+    assert "{{snippet: cpr}}" in written
+    assert [str(m.id) for m in body] == [p for p in written if not p.startswith("{{snippet:")]
 
 
 def test_import_writes_drafts_stamped_with_the_source_hash(
@@ -95,6 +96,7 @@ def test_import_writes_drafts_stamped_with_the_source_hash(
     assert post["translation_of"] == {"lang": "vi", "hash": source.hash}
     assert post["title"] == marked("bru", source.title)
     assert library.articles[(ARTICLE, "bru")].body.startswith("«bru:")
+    assert "{{snippet: cpr}}" in library.articles[(ARTICLE, "bru")].written_body  # kept in place
     found = library.article(ARTICLE, "bru", TODAY)
     assert (
         found is not None and found.article.lang == "vi" and found.fallback

@@ -110,6 +110,10 @@ def expand(
     return result
 
 
+def is_include(paragraph: str) -> bool:
+    return INCLUDE.fullmatch(paragraph.strip()) is not None
+
+
 def without_includes(body: str) -> str:
     return INCLUDE.sub("", body)
 

@@ -23,7 +23,9 @@ from bot.core.languages import SOURCE_LANG
 from bot.core.library import Article, Library, Tip
 from bot.core.library.model import Cited
 from bot.core.library.schema import FrontMatter, ReviewLevel, TipFile
+from bot.core.library.snippets import is_include
 from bot.core.translation.keys import ContentKey, parse
+from bot.core.translation.pack import paragraphs
 
 
 @dataclass
@@ -91,10 +93,8 @@ def _import_article(
         if done:
             report.incomplete[article_id] = f"{done}/{len(fields)} strings translated"
         return
-    paragraphs = sorted(
-        (key.paragraph, text) for key, text in fields.values() if key.paragraph is not None
-    )
-    if [n for n, _text in paragraphs] != list(range(1, len(paragraphs) + 1)) or not paragraphs:
+    body = _body(source, {k.paragraph: t for k, t in fields.values() if k.paragraph is not None})
+    if body is None:
         report.invalid[article_id] = "the body's paragraphs are not all in the file"
         return
     source_hash = fields["title"][0].hash
@@ -108,7 +108,6 @@ def _import_article(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         return
-    body = "\n\n".join(text for _n, text in paragraphs)
     path = content_dir / "articles" / source.topic / f"{article_id}.{lang}.md"
     existing = library.articles.get((article_id, lang))
     if existing is not None and _same(existing, meta, body):
@@ -118,6 +117,20 @@ def _import_article(
         report.replaced_approved.append(path)
     _write_article(path, meta, body)
     report.written.append(path)
+
+
+def _body(source: Article, translated: dict[int, str]) -> str | None:
+    """The translated paragraphs in the source's order; a ``{{snippet: id}}`` line (not in the
+    pack) stays where the source has it. None when a paragraph is missing."""
+    parts = []
+    for n, paragraph in enumerate(paragraphs(source.written_body), start=1):
+        if is_include(paragraph):
+            parts.append(paragraph)
+        elif n in translated:
+            parts.append(translated[n])
+        else:
+            return None
+    return "\n\n".join(parts) if translated else None
 
 
 def _front_matter(

@@ -20,6 +20,7 @@ from babel.messages.catalog import Catalog
 from bot.core.i18n import message_key, read_catalog
 from bot.core.languages import SOURCE_LANG, Language
 from bot.core.library import Article, Library, Tip
+from bot.core.library.snippets import is_include
 from bot.core.translation.catalogs import (
     new_catalog,
     po_path,
@@ -158,11 +159,13 @@ class _ContentBuilder:
                 getattr(previous, field) if previous else "",
                 stale,
             )
-        # as written: a {{snippet: id}} line stays a line for the translator to keep
+        # as written, so the numbering matches the source file's paragraphs
         body = paragraphs(source.written_body)
         english_body = paragraphs(english.written_body) if english else []
         previous_body = paragraphs(previous.written_body) if previous else []
         for n, paragraph in enumerate(body, start=1):
+            if is_include(paragraph):  # a shared snippet: translated once, on its own
+                continue
             comments = [f"{about}: paragraph {n} of {len(body)}"]
             if _MARKDOWN.search(paragraph):
                 comments.append("Keep the Markdown marks (#, -, 1., **) where they are.")
