@@ -1,4 +1,4 @@
-"""``mangnon content check|list|reload|stamp``: the editors' tools."""
+"""``mangnon content check|list|reload|stamp|review-pack|review-import``: the editors' tools."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli import content_review
 from bot.config import load_settings
 from bot.core.library import Level, Library
 from bot.core.library.model import Article, Snippet
@@ -35,6 +36,7 @@ def register(commands: Any) -> None:
         "--all", action="store_true", help="stamp every translation (initial import)"
     )
     stamp.set_defaults(func=_stamp)
+    content_review.register(sub)
 
 
 def _library() -> Library:

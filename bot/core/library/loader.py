@@ -131,6 +131,7 @@ def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Probl
         questions=tuple(meta.questions),
         keywords=tuple(meta.keywords),
         sources=_unique(cited + _snippet_sources(expansion.includes, meta.lang, shared)),
+        cited=cited,
         review=meta.review,
         level=meta.review.level_for(topic.expert_roles if topic else frozenset()),
         translation_of=meta.translation_of,

@@ -80,6 +80,7 @@ class Article:
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
     sources: tuple[Cited, ...]  # its own, then those of the snippets it includes
+    cited: tuple[Cited, ...]  # its own citations only
     review: Review
     level: ReviewLevel  # what the review earns on this topic (see ``Review.level_for``)
     translation_of: TranslationOf | None
