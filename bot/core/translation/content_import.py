@@ -172,9 +172,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _write_article(path: Path, meta: dict[str, Any], body: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = (
-        "# Imported from a translator pack: an editor must review it and set review to approved.\n"
-    )
+    header = "# Imported from a translator pack: an editor must review it and raise review.level.\n"
     path.write_text(f"---\n{header}{_dump(meta)}---\n{body.strip()}\n", encoding="utf-8")
 
 

@@ -205,7 +205,7 @@ def _source_tips(library: Library, today: date) -> list[Tip]:
 
 
 def source_articles(library: Library, today: date) -> list[Article]:
-    """The Vietnamese articles a translator should translate: approved and not expired."""
+    """The Vietnamese articles a translator should translate: the ones served, not expired."""
     return sorted(
         (a for a in library.servable(today) if a.lang == SOURCE_LANG),
         key=lambda a: (a.topic, a.id),
