@@ -41,7 +41,6 @@ def article(
     summary: str = "Làm mát vết bỏng bằng nước sạch.",
     body: str = "Xả nước mát 20 phút.",
     sources: str = "[who-burns]",
-    review: str = "",
 ) -> str:
     lines = [
         "---",
@@ -55,8 +54,7 @@ def article(
         'questions: ["bé bị bỏng phải làm sao"]',
         "keywords: [bỏng]",
         f"sources: {sources}",
-        review
-        or f'review: {{level: {level}, reviewer: "Nhóm biên tập Măng Non", '
+        f'review: {{level: {level}, reviewer: "Nhóm biên tập Măng Non", '
         f"reviewed_on: 2026-11-29, next_review: {due}}}",
         extra,
         "---",

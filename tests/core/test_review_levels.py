@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.core.library import Level, Library
 from bot.core.library.schema import ReviewLevel
-from tests.core.content_fixtures import INTERNAL, article, content_tree
+from tests.core.content_fixtures import INTERNAL, article, content_tree, tips
 
 TODAY = date(2026, 12, 1)
 EXPERT_MEDICAL = (
@@ -102,3 +102,13 @@ def test_the_shipped_library_is_honestly_internal() -> None:
     assert {t.review.level for t in library.tips} == {ReviewLevel.INTERNAL}
     high_stakes = {t for t, topic in library.topics.items() if topic.expert_roles}
     assert len(high_stakes) == 16 and {"first-aid", "reporting-abuse"} <= high_stakes
+
+
+def test_a_tip_file_reviewed_by_the_wrong_role_is_not_served_as_expert(tmp_path: Path) -> None:
+    tip_file = tips("Gọi 115.").replace(INTERNAL, EXPERT_LEGAL)
+    root = content_tree(tmp_path, {}, tip_files={"injury.vi.yaml": tip_file})
+    assert Library.load(root).tips_for("vi", TODAY, None, None) != []
+    expert_only = Library.load(root, min_level=ReviewLevel.EXPERT)
+    assert expert_only.tips_for("vi", TODAY, None, None) == []
+    errors = [p.message for p in expert_only.check(TODAY, ("vi",)) if p.level is Level.ERROR]
+    assert any("tip tip-01: an expert review of first-aid needs" in e for e in errors)

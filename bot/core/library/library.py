@@ -90,7 +90,7 @@ class Library:
                 continue
             library.articles[key] = article
         for path in sorted((root / "tips").glob("*.y*ml")):
-            tips, problems = load_tips(path, library.sources)
+            tips, problems = load_tips(path, shared)
             library.problems.extend(problems)
             library.tips.extend(tips)
         for problem in library.problems:

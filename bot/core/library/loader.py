@@ -116,7 +116,6 @@ def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Probl
         )
         for i, lang in expansion.borrowed
     )
-    topic = shared.topics.get(meta.topic)
     article = Article(
         id=meta.id,
         lang=meta.lang,
@@ -133,7 +132,7 @@ def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Probl
         sources=_unique(cited + _snippet_sources(expansion.includes, meta.lang, shared)),
         cited=cited,
         review=meta.review,
-        level=meta.review.level_for(topic.expert_roles if topic else frozenset()),
+        level=meta.review.level_for(_roles(shared, meta.topic)),
         translation_of=meta.translation_of,
         media=tuple(meta.media),
         related=tuple(meta.related),
@@ -141,6 +140,11 @@ def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Probl
         hash=source_hash(meta.title, meta.summary, body),
     )
     return article, problems
+
+
+def _roles(shared: Shared, topic_id: str) -> frozenset[str]:
+    topic = shared.topics.get(topic_id)
+    return topic.expert_roles if topic else frozenset()
 
 
 def _snippet_sources(includes: tuple[str, ...], lang: str, shared: Shared) -> tuple[Cited, ...]:
@@ -161,7 +165,7 @@ def _unique(cited: tuple[Cited, ...]) -> tuple[Cited, ...]:
     return tuple(seen.values())
 
 
-def load_tips(path: Path, sources: dict[str, SourceEntry]) -> tuple[list[Tip], list[Problem]]:
+def load_tips(path: Path, shared: Shared) -> tuple[list[Tip], list[Problem]]:
     name = TIP_NAME.match(path.name)
     if not name:
         return [], [Problem(Level.ERROR, path, 1, "file name must be <group>.<lang>.yaml")]
@@ -178,7 +182,7 @@ def load_tips(path: Path, sources: dict[str, SourceEntry]) -> tuple[list[Tip], l
     tips: list[Tip] = []
     problems: list[Problem] = []
     for entry in parsed.tips:
-        cited, unknown = resolve(entry.sources, sources, name["lang"])
+        cited, unknown = resolve(entry.sources, shared.sources, name["lang"])
         if unknown:
             problems.extend(
                 Problem(
@@ -200,6 +204,7 @@ def load_tips(path: Path, sources: dict[str, SourceEntry]) -> tuple[list[Tip], l
                 text=entry.text,
                 sources=cited,
                 review=parsed.review,
+                level=parsed.review.level_for(_roles(shared, entry.topic)),
                 path=path,
             )
         )

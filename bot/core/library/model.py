@@ -102,11 +102,12 @@ class Tip:
     age_bands: tuple[str, ...]
     text: str
     sources: tuple[Cited, ...]
-    review: Review
+    review: Review  # one for the whole tip file
+    level: ReviewLevel  # what the review earns on this tip's topic (see ``Review.level_for``)
     path: Path
 
     def servable(self, today: date, minimum: ReviewLevel = ReviewLevel.INTERNAL) -> bool:
-        return served(self.review, self.review.level, today, minimum)
+        return served(self.review, self.level, today, minimum)
 
 
 @dataclass(frozen=True)
