@@ -27,6 +27,7 @@ from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
+from bot.core.library.schema import ReviewLevel
 from bot.core.pipeline import Pipeline
 from bot.core.ports import StoreFactory
 from bot.core.safety import SafetyChecker
@@ -47,10 +48,13 @@ def load_languages(settings: Settings) -> LanguageRegistry:
 
 
 def load_content(
-    content_dir: Path, languages: LanguageRegistry, today: date | None = None
+    content_dir: Path,
+    languages: LanguageRegistry,
+    min_level: ReviewLevel = ReviewLevel.INTERNAL,
+    today: date | None = None,
 ) -> Content:
     """Load the library and build its search index. Broken files are reported and skipped."""
-    library = Library.load(content_dir, fallbacks=languages.fallbacks)
+    library = Library.load(content_dir, fallbacks=languages.fallbacks, min_level=min_level)
     lexicon_dir = content_dir / "lexicon"
     try:
         lexicon = Lexicon.load(lexicon_dir) if lexicon_dir.is_dir() else Lexicon.empty()
@@ -80,7 +84,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         catalogs=catalogs,
         languages=languages,
-        content=load_content(settings.content_dir, languages),
+        content=load_content(settings.content_dir, languages, settings.min_review_level),
         safety=SafetyChecker.load(settings.content_dir / "safety"),
         options=Options(
             default_locale=settings.default_locale,
@@ -206,7 +210,9 @@ class App:
     def reload_content(self) -> None:
         """Swap in freshly loaded content; a failure keeps the content already serving."""
         try:
-            self.services.content = load_content(self.settings.content_dir, self.services.languages)
+            self.services.content = load_content(
+                self.settings.content_dir, self.services.languages, self.settings.min_review_level
+            )
         except Exception:
             log.exception("content reload failed; keeping the previous content")
         settle_heap()

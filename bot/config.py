@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.web.settings import WebSettings
+from bot.core.library.schema import ReviewLevel
 
 
 class DeskSettings(BaseModel):
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/mangnon.db"
     redis_url: str | None = None
     content_dir: Path = Path("content")
+    # the least-reviewed content the bot serves: draft, internal (the team) or expert
+    min_review_level: ReviewLevel = ReviewLevel.INTERNAL
     locales_dir: Path = Path("locales")
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -91,6 +94,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("min_review_level")
+    @classmethod
+    def _servable_level(cls, value: ReviewLevel) -> ReviewLevel:
+        if value is ReviewLevel.RETIRED:
+            raise ValueError("must be draft, internal or expert")
         return value
 
     @field_validator("log_level")

@@ -72,7 +72,7 @@ async def desk_pipeline(services: Services, stores: StoreFactory, clock: FakeClo
 
 @pytest.fixture
 def child(desk_pipeline: Pipeline) -> Chat:
-    return Chat(desk_pipeline, user=UserRef("telegram", "77"))
+    return Chat(desk_pipeline, user=UserRef("telegram", "770011223"))
 
 
 async def _open_case(child: Chat, database: Database) -> CaseRow:
@@ -108,10 +108,14 @@ async def test_disclosure_gets_help_first_then_a_case_reaches_the_desk(
     await child.press("case:yes")
 
     case = await _case(database)
-    assert (case.category, case.status, case.user_external_id) == ("sexual-abuse", "new", "77")
+    assert (case.category, case.status, case.user_external_id) == (
+        "sexual-abuse",
+        "new",
+        "770011223",
+    )
     alert = (await outbox.to(DESK))[-1]
     assert f"#{case.id}" in alert and case.pseudonym in alert and DISCLOSURE in alert
-    assert "77" not in alert.split("\n")[0]  # the desk sees a pseudonym, not the account
+    assert "770011223" not in alert.split("\n")[0]  # the desk sees a pseudonym, not the account
     async with database.session() as session:
         kept = [m.text for m in (await session.execute(select(CaseMessageRow))).scalars()]
     assert kept == [DISCLOSURE]

@@ -14,6 +14,7 @@ from bot.core.buttons import (
     ReadMore,
     TopicButton,
 )
+from bot.core.dialog.review_footer import review_line
 from bot.core.i18n import _
 from bot.core.library import Found, Library
 from bot.core.library.model import Article
@@ -98,7 +99,7 @@ def on_topic(turn: Turn, services: Services, topic_id: str) -> bool:
 
 def _source_line(article: Article) -> str:
     titles = "; ".join(source.title for source in article.sources)
-    return _("Sources: {sources}").format(sources=titles)
+    return _("Sources: {sources}").format(sources=titles) + "\n" + review_line(article)
 
 
 def _fallback_note() -> str:
