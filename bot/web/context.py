@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.core.admin.accounts import LoginPolicy
+from bot.core.admin.accounts import Account, LoginPolicy
 from bot.core.admin.ports import AdminStore, AdminStores
-from bot.core.admin.sessions import SessionPolicy
+from bot.core.admin.sessions import AdminSession, SessionPolicy
 from bot.core.pipeline import Pipeline
 from bot.web.settings import AdminSettings
 
@@ -37,15 +37,14 @@ class AdminContext:
 
 
 CONTEXT: web.AppKey[AdminContext] = web.AppKey("admin_context", AdminContext)
-STORE = "admin_store"  # request key: the request's AdminStore
-ACCOUNT = "admin_account"  # request key: the signed-in Account
-SESSION = "admin_session"  # request key: the AdminSession
-FLASH = "admin_flash"  # request key: a notice left by the previous request
+STORE: web.RequestKey[AdminStore] = web.RequestKey("admin_store")  # the unit of work
+ACCOUNT: web.RequestKey[Account] = web.RequestKey("admin_account")  # who is signed in
+SESSION: web.RequestKey[AdminSession] = web.RequestKey("admin_session")
+FLASH: web.RequestKey[str] = web.RequestKey("admin_flash")  # a notice from the last request
 
 
 def store_of(request: web.Request) -> AdminStore:
-    store: AdminStore = request[STORE]
-    return store
+    return request[STORE]
 
 
 def context_of(request: web.Request) -> AdminContext:
