@@ -61,9 +61,12 @@ class Live:
         return page
 
 
+if SHOTS:
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+
+
 async def shot(page: Any, name: str) -> None:
     if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
