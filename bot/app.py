@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
+from bot.channels import zalo as zalo_channel
 from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
 from bot.core.channels import Reach
@@ -33,9 +34,11 @@ from bot.core.safety import SafetyChecker
 from bot.core.search import Lexicon, SearchIndex
 from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.cached import CachedStores
+from bot.storage.credentials import SqlCredentialStore
 from bot.storage.database import Database
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.redis_locks import RedisLocks
+from bot.storage.seen import SqlSeenEvents
 
 ChannelBuilder = Callable[[Any, ChannelContext], Channel | None]
 
@@ -127,6 +130,7 @@ def worker_name() -> str:
 CHANNELS: tuple[tuple[str, ChannelBuilder], ...] = (
     ("web", web_channel.build),
     ("telegram", telegram_channel.build),
+    ("zalo", zalo_channel.build),
 )
 
 
@@ -139,6 +143,8 @@ class App:
     queue: SqlOutboxQueue
     signal: LocalSignal
     dispatcher: Dispatcher
+    seen: SqlSeenEvents
+    credentials: SqlCredentialStore
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -169,6 +175,8 @@ class App:
             queue=queue,
             signal=signal,
             dispatcher=dispatcher,
+            seen=SqlSeenEvents(database.engine),
+            credentials=SqlCredentialStore(database.engine),
             stores=stores,
         )
 
@@ -179,6 +187,8 @@ class App:
             signal=self.signal,
             content_dir=self.settings.content_dir,
             worker=self.dispatcher.worker,
+            seen=self.seen,
+            credentials=self.credentials,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
