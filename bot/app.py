@@ -175,7 +175,11 @@ class App:
             queue=queue,
             signal=signal,
             dispatcher=dispatcher,
-            seen=SqlSeenEvents(database.engine),
+            # one process: event records are batched like the cached store's writes
+            seen=SqlSeenEvents(
+                database.engine,
+                delay=settings.write_behind_ms / 1000 if isinstance(stores, CachedStores) else 0,
+            ),
             credentials=SqlCredentialStore(database.engine),
             stores=stores,
         )
@@ -222,6 +226,7 @@ class App:
         settle_heap()
 
     async def close(self) -> None:
+        await self.seen.close()
         if isinstance(self.stores, CachedStores):
             await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):

@@ -14,23 +14,43 @@ from bot.storage.seen import SqlSeenEvents
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-async def test_an_event_is_first_once_also_for_a_new_store(database: Database) -> None:
-    seen = SqlSeenEvents(database.engine)
+@pytest.fixture(params=[0.0, 0.05], ids=["workers", "one-process"])
+def delay(request: pytest.FixtureRequest) -> float:
+    """Recorded before handling (several workers), or remembered and written in batches."""
+    return float(request.param)
+
+
+async def test_an_event_is_first_once_also_after_a_restart(
+    database: Database, delay: float
+) -> None:
+    seen = SqlSeenEvents(database.engine, delay)
     assert await seen.first("zalo", "k1", NOW) is True
     assert await seen.first("zalo", "k1", NOW) is False
     assert await seen.first("telegram", "k1", NOW) is True  # keys are per channel
-    assert await SqlSeenEvents(database.engine).first("zalo", "k1", NOW) is False  # a restart
+    await seen.close()  # a restart: what was waiting is written
+    assert await SqlSeenEvents(database.engine, delay).first("zalo", "k1", NOW) is False
 
 
-async def test_concurrent_events_are_recorded_together_and_a_duplicate_once(
-    database: Database,
+async def test_concurrent_events_and_a_duplicate_among_them(
+    database: Database, delay: float
 ) -> None:
-    seen = SqlSeenEvents(database.engine)
+    seen = SqlSeenEvents(database.engine, delay)
     keys = [f"k{n}" for n in range(40)] + ["k7", "k7"]
     answers = await asyncio.gather(*(seen.first("zalo", key, NOW) for key in keys))
     firsts = {key for key, first in zip(keys, answers, strict=True) if first}
     assert firsts == {f"k{n}" for n in range(40)}
     assert sum(answers) == 40  # "k7" was first exactly once of its three
+    await seen.close()
+
+
+async def test_one_process_writes_its_records_in_batches(database: Database) -> None:
+    seen = SqlSeenEvents(database.engine, delay=0.05)
+    for n in range(5):
+        assert await seen.first("zalo", f"k{n}", NOW)
+    other = SqlSeenEvents(database.engine)  # another process reading the table
+    await asyncio.sleep(0.2)  # the batch is written a moment later
+    assert not await other.first("zalo", "k3", NOW)
+    await seen.close()
 
 
 async def test_purge_forgets_old_events(database: Database) -> None:
