@@ -97,12 +97,13 @@ class ZaloChannel:
         log.info("zalo channel started", extra={"channel": CHANNEL})
 
     async def _start_tokens(self) -> None:
-        given = await self.keeper.load()
-        if self.keeper.due():  # a pair from the settings: its expiry is not known
-            await self.keeper.refresh()
-        else:
+        await self.keeper.load()
+        if not self.keeper.due():
             await self._check()
-        if given and self.keeper.problem is not None:
+            return
+        from_settings = self.keeper.tokens.expires_at is None  # never refreshed yet
+        await self.keeper.refresh()
+        if from_settings and self.keeper.problem is not None:
             raise ChannelConfigError(
                 f"Zalo did not take ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN ({self.keeper.problem}); "
                 "check them, or issue new ones (docs/ZALO.md)"

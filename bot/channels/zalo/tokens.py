@@ -76,18 +76,17 @@ class TokenKeeper:
     def access(self) -> str:
         return self.tokens.access
 
-    async def load(self) -> bool:
-        """At start: the stored pair, or the settings' pair when it is new. True if new."""
+    async def load(self) -> None:
+        """At start: the stored pair, or the settings' pair when it is new there."""
         async with self.store.exclusive(NAME) as slot:
             stored = slot.current
             if stored is not None and stored.seed == self.given.seed:
                 self.tokens = Tokens.stored(stored)
-                return False
+                return
             given = self.given
             await slot.replace(given.access, given.refresh, given.expires_at, given.seed)
         self.tokens = self.given
         log.info("zalo tokens taken from the settings", extra={"channel": NAME})
-        return True
 
     def due(self, tokens: Tokens | None = None) -> bool:
         """The access token expires within the margin (or its expiry is not known)."""

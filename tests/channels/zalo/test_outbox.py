@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
-from bot.core.messages import Inbound, Reply, UserRef
+from bot.core.messages import Inbound, Media, MediaKind, Reply, UserRef
 from bot.core.outbox import Outgoing, Priority, Status
 from bot.storage.cached import CachedStores
 from bot.storage.models import OutboxRow, UserRow
@@ -141,3 +142,18 @@ async def test_a_reply_goes_ahead_of_a_campaign(start_zalo: StartZalo) -> None:
     answered = order.index(USER)
     assert order[answered + 1 :].count(USER) == len(zalo.fake.sent(USER)) - 1
     assert len(order[answered:]) > 10  # the answer did not wait behind the campaign
+
+
+async def test_an_image_is_uploaded_once_and_sent_by_its_attachment_id(
+    zalo: Zalo, tmp_path: Path
+) -> None:
+    await zalo.push(ev.follow(USER))
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.png").write_bytes(b"\x89PNG fake")
+    zalo.channel.sender.content_dir = tmp_path
+    picture = Reply("Bài viết", media=(Media(MediaKind.IMAGE, "media/a.png", "Hình"),))
+    for _ in range(2):
+        await zalo.channel.sender.send(UserRef("zalo", USER), [picture])
+    image, text, again, _ = zalo.fake.sent(USER)[-4:]
+    assert image.image == again.image == "img-1" and zalo.fake.uploads == 1
+    assert image.text == "Hình" and text.text == "Bài viết"

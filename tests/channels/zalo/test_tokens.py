@@ -86,8 +86,22 @@ async def test_a_failed_refresh_alerts_the_operator_and_degrades_healthz(
 
 
 async def test_tokens_zalo_refuses_at_first_start_stop_the_server(start_zalo: StartZalo) -> None:
-    with pytest.raises(ChannelConfigError, match="ZALO_REFRESH_TOKEN"):
-        await start_zalo(refresh_token="a-typo")
+    for _ in range(2):  # again: the pair was stored, but Zalo never took it
+        with pytest.raises(ChannelConfigError, match="ZALO_REFRESH_TOKEN"):
+            await start_zalo(refresh_token="a-typo")
+
+
+async def test_stored_tokens_that_stop_working_degrade_zalo_not_the_server(
+    zalo: Zalo, start_zalo: StartZalo
+) -> None:
+    await zalo.close()
+    zalo.fake.expire_access()  # e.g. the server was off for months: both tokens expired
+    zalo.fake.refresh = "expired"
+    again = await start_zalo()
+    assert again.channel.health() is not None
+    assert again.client is not None
+    health = await (await again.client.get("/healthz")).json()
+    assert health["degraded"]["zalo"].startswith("token refresh failed")
 
 
 async def test_two_worker_processes_refresh_once(
