@@ -6,10 +6,11 @@ Two ways to record them, chosen like the store (``bot.app.store_factory``):
   events share the statement (``INSERT … ON CONFLICT DO NOTHING … RETURNING`` for all the events
   that arrived while the previous one was written). The database decides when two workers take the
   same redelivery at once: one of them gets the row.
-- **One process** (``delay>0``, the default): the process remembers the events it took, an event
-  it has not seen is looked up in the table (a read, which never waits for SQLite's write lock),
-  and the new rows are written in one INSERT every ``delay`` seconds, like the profile saves of
-  the cached store. An INSERT in the event's path waited for SQLite's write lock behind those
+- **One process** (``delay>0``, the default): the process remembers the events it took (and, the
+  first time a channel asks, the ones already in the table: the upkeep keeps it to the
+  redelivery horizon), so an event is checked without a query; the new rows are written in one
+  INSERT every ``delay`` seconds, like the profile saves of the cached store. Only when the table
+  holds more than ``REMEMBERED`` keys is an event not remembered looked up there. An INSERT in the event's path waited for SQLite's write lock behind those
   batches: 3.7 ms at the median and 92 ms at p99 at 50 events/s (bench/bench_zalo.py). What a
   crash can lose is the last ``delay`` seconds of records; Zalo redelivers only an event it got
   no 200 for, and every event here was answered 200 before it was recorded, so losing them
@@ -36,12 +37,18 @@ log = logging.getLogger(__name__)
 
 SEEN: Table = SeenEventRow.__table__  # type: ignore[assignment]
 BATCH = 500  # keys per INSERT
-REMEMBERED = 100_000  # keys kept in memory (one process): well over a redelivery's horizon
+REMEMBERED = 50_000  # keys kept in memory (one process): days of a province's traffic
 
 Key = tuple[str, str]
 Waiting = tuple[str, str, datetime, "asyncio.Future[bool]"]
 _KNOWN = select(SEEN.c.key).where(
     SEEN.c.channel == bindparam("channel"), SEEN.c.key == bindparam("key")
+)
+_NEWEST = (
+    select(SEEN.c.key)
+    .where(SEEN.c.channel == bindparam("channel"))
+    .order_by(SEEN.c.at.desc())
+    .limit(REMEMBERED)
 )
 
 
@@ -52,7 +59,11 @@ class SqlSeenEvents:
         self._insert: Any = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         self._waiting: list[Waiting] = []  # delay=0: callers waiting for their INSERT
         self._writer: asyncio.Task[None] | None = None
-        self._taken: OrderedDict[Key, datetime] = OrderedDict()  # delay>0: this process's
+        # delay>0: the keys remembered (oldest first), and per channel whether they are all
+        # its keys in the table (then a key not remembered is new without looking)
+        self._taken: OrderedDict[Key, None] = OrderedDict()
+        self._complete: dict[str, bool] = {}
+        self._loading: dict[str, asyncio.Task[None]] = {}
         self._unwritten: dict[Key, datetime] = {}  # delay>0: taken, not yet in the table
 
     async def first(self, channel: str, key: str, now: datetime) -> bool:
@@ -82,19 +93,46 @@ class SqlSeenEvents:
     async def _first_here(self, channel: str, key: str, now: datetime) -> bool:
         if (channel, key) in self._taken:
             return False
-        async with self.engine.connect() as conn:
-            found = await conn.execute(_KNOWN, {"channel": channel, "key": key})
-            known = found.first() is not None
-        if (channel, key) in self._taken:  # the same event, taken while we looked
+        if channel not in self._complete:
+            await self._remember(channel)
+        known = False
+        if not self._complete[channel]:  # more in the table than remembered here: look
+            async with self.engine.connect() as conn:
+                found = await conn.execute(_KNOWN, {"channel": channel, "key": key})
+                known = found.first() is not None
+        if (channel, key) in self._taken:  # the same event, taken while we waited
             return False
-        self._taken[(channel, key)] = now
-        while len(self._taken) > REMEMBERED:
-            self._taken.popitem(last=False)
+        self._take((channel, key))
         if known:
             return False
         self._unwritten[(channel, key)] = now
         self._start_writer()
         return True
+
+    async def _remember(self, channel: str) -> None:
+        """Load the channel's keys from the table, once (concurrent callers wait for it)."""
+        loading = self._loading.get(channel)
+        if loading is None:
+            loading = self._loading[channel] = asyncio.create_task(self._load(channel))
+        try:
+            await asyncio.shield(loading)
+        except Exception:
+            self._loading.pop(channel, None)  # the next event tries again
+            raise
+
+    async def _load(self, channel: str) -> None:
+        async with self.engine.connect() as conn:
+            keys = (await conn.execute(_NEWEST, {"channel": channel})).scalars().all()
+        for key in keys:  # newest first: each goes before the ones already here
+            self._taken[(channel, key)] = None
+            self._taken.move_to_end((channel, key), last=False)
+        self._complete[channel] = len(keys) < REMEMBERED
+
+    def _take(self, key: Key) -> None:
+        self._taken[key] = None
+        if len(self._taken) > REMEMBERED:
+            self._taken.popitem(last=False)
+            self._complete = dict.fromkeys(self._complete, False)  # some keys are forgotten
 
     async def _write_later(self) -> None:
         while self._unwritten:

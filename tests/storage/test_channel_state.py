@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.storage import seen as seen_module
 from bot.storage.credentials import SqlCredentialStore
 from bot.storage.database import Database
 from bot.storage.seen import SqlSeenEvents
@@ -50,6 +51,20 @@ async def test_one_process_writes_its_records_in_batches(database: Database) -> 
     other = SqlSeenEvents(database.engine)  # another process reading the table
     await asyncio.sleep(0.2)  # the batch is written a moment later
     assert not await other.first("zalo", "k3", NOW)
+    await seen.close()
+
+
+async def test_one_process_looks_up_what_it_cannot_remember(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = SqlSeenEvents(database.engine)  # another worker wrote these
+    for n in range(5):
+        await writer.first("zalo", f"k{n}", NOW + timedelta(seconds=n))
+    monkeypatch.setattr(seen_module, "REMEMBERED", 3)
+    seen = SqlSeenEvents(database.engine, delay=0.05)
+    assert await seen.first("zalo", "k4", NOW) is False  # remembered from the table
+    assert await seen.first("zalo", "k0", NOW) is False  # forgotten here, found there
+    assert await seen.first("zalo", "k9", NOW) is True
     await seen.close()
 
 
