@@ -100,6 +100,7 @@ class ZaloApi:
             self.oauth_base + REFRESH,
             data=form,
             headers={"secret_key": self._app_secret},
+            refusals=True,
         )
         access, refresh = answer.get("access_token"), answer.get("refresh_token")
         if not isinstance(access, str) or not isinstance(refresh, str) or not access or not refresh:
@@ -114,10 +115,14 @@ class ZaloApi:
         headers = {"access_token": token, **kwargs.pop("headers", {})}
         return await self._request(method, url, headers=headers, **kwargs)
 
-    async def _request(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    async def _request(
+        self, method: str, url: str, refusals: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The JSON answer of a 200 (or, with ``refusals``, of a 4xx too: the OAuth server may
+        say why it refuses a token with one)."""
         try:
             async with self.http.request(method, url, **kwargs) as response:
-                if response.status != 200:
+                if response.status != 200 and not (refusals and 400 <= response.status < 500):
                     raise ZaloUnavailable(f"HTTP {response.status}")
                 answer = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

@@ -155,8 +155,9 @@ class ZaloSender:
             try:
                 code = await self.api.send(token, to.external_id, body)
             except ZaloUnavailable as exc:
-                _log(logging.WARNING, f"zalo did not answer ({exc}): retrying")
-                await asyncio.sleep(min(2.0**attempt, 30.0))
+                _log(logging.WARNING, f"zalo did not answer ({exc})")
+                if attempt < self.settings.max_attempts:
+                    await asyncio.sleep(min(2.0**attempt, 30.0))
                 continue
             if code == 0:
                 return Delivery.sent()

@@ -70,7 +70,8 @@ class TokenKeeper:
         self.margin = margin
         self.problem: str | None = None  # for /healthz: why Zalo cannot send now
         self._local = asyncio.Lock()
-        self._unsaved: Tokens | None = None  # refreshed, but the database did not take it
+        # refreshed, but the database did not take it: the pair, and the refresh token it spent
+        self._unsaved: tuple[Tokens, str] | None = None
 
     @property
     def access(self) -> str:
@@ -128,7 +129,8 @@ class TokenKeeper:
             except ZaloUnavailable as exc:
                 return self._failed(f"Zalo's OAuth server did not answer ({exc})")
             expires = self.clock() + timedelta(seconds=fresh.expires_in)
-            self.tokens = self._unsaved = Tokens(fresh.access, fresh.refresh, expires, base.seed)
+            self.tokens = Tokens(fresh.access, fresh.refresh, expires, base.seed)
+            self._unsaved = (self.tokens, base.refresh)
             await slot.replace(fresh.access, fresh.refresh, expires, base.seed)
         log.info("zalo tokens refreshed", extra={"channel": NAME})
         return True
@@ -140,11 +142,12 @@ class TokenKeeper:
         if self.due():
             await self.refresh()
 
-    async def _save_unsaved(self, tokens: Tokens) -> None:
+    async def _save_unsaved(self, unsaved: tuple[Tokens, str]) -> None:
+        tokens, spent = unsaved
         try:
             async with self.store.exclusive(NAME) as slot:
-                current = slot.current
-                if current is None or current.seed == tokens.seed:
+                current = slot.current  # still the pair we renewed (or none): ours is the live one
+                if current is None or current.refresh == spent:
                     await slot.replace(
                         tokens.access, tokens.refresh, tokens.expires_at, tokens.seed
                     )
