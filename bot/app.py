@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
+from bot.channels import zalo as zalo_channel
 from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
 from bot.core.channels import Reach
@@ -35,10 +36,12 @@ from bot.core.search import Lexicon, SearchIndex
 from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
+from bot.storage.credentials import SqlCredentialStore
 from bot.storage.database import Database
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.presence import SqlPresence
 from bot.storage.redis_locks import RedisLocks
+from bot.storage.seen import SqlSeenEvents
 from bot.web import AdminContext
 
 ChannelBuilder = Callable[[Any, ChannelContext], Channel | None]
@@ -134,6 +137,7 @@ def worker_name() -> str:
 CHANNELS: tuple[tuple[str, ChannelBuilder], ...] = (
     ("web", web_channel.build),
     ("telegram", telegram_channel.build),
+    ("zalo", zalo_channel.build),
 )
 
 
@@ -146,6 +150,8 @@ class App:
     queue: SqlOutboxQueue
     signal: LocalSignal
     dispatcher: Dispatcher
+    seen: SqlSeenEvents
+    credentials: SqlCredentialStore
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -179,6 +185,12 @@ class App:
             queue=queue,
             signal=signal,
             dispatcher=dispatcher,
+            # one process: event records are batched like the cached store's writes
+            seen=SqlSeenEvents(
+                database.engine,
+                delay=settings.write_behind_ms / 1000 if isinstance(stores, CachedStores) else 0,
+            ),
+            credentials=SqlCredentialStore(database.engine),
             stores=stores,
         )
 
@@ -198,6 +210,8 @@ class App:
             signal=self.signal,
             content_dir=self.settings.content_dir,
             worker=self.dispatcher.worker,
+            seen=self.seen,
+            credentials=self.credentials,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
@@ -233,6 +247,7 @@ class App:
         settle_heap()
 
     async def close(self) -> None:
+        await self.seen.close()
         if isinstance(self.stores, CachedStores):
             await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):

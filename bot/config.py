@@ -1,7 +1,8 @@
 """Typed settings, read from the environment and an optional ``.env`` file.
 
 Every setting is documented in the README. Settings are grouped in sections, one per channel and
-feature: ``TELEGRAM_BOT_TOKEN`` is ``settings.telegram.bot_token``, ``WEB_PORT`` is
+feature: ``TELEGRAM_BOT_TOKEN`` is ``settings.telegram.bot_token``, ``ZALO_APP_ID`` is
+``settings.zalo.app_id``, ``WEB_PORT`` is
 ``settings.web.port``, ``DESK_HOURS`` is ``settings.desk.hours``. A channel's section is defined in
 its own package (without importing its libraries). Secrets are ``SecretStr`` so they never print.
 A malformed value, or an unknown key in ``.env``, stops the program at start with a message
@@ -10,6 +11,7 @@ naming it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.web.settings import WebSettings
+from bot.channels.zalo.settings import ZaloSettings
 from bot.core.library.schema import ReviewLevel
 from bot.web.settings import AdminSettings
 
@@ -60,6 +63,9 @@ class ReportSettings(BaseModel):
     min_group: int = Field(5, ge=1, le=1000)
 
 
+SECRET = re.compile(r"TOKEN|SECRET|PASSWORD")
+
+
 class SettingsError(Exception):
     """Raised with a readable message naming each bad setting."""
 
@@ -94,6 +100,7 @@ class Settings(BaseSettings):
 
     web: WebSettings = Field(default_factory=WebSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
@@ -155,5 +162,10 @@ def load_settings(**overrides: object) -> Settings:
             if err["type"] == "extra_forbidden":
                 lines.append(f"{name}: unknown setting (check the spelling; see README)")
             else:
-                lines.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+                value = err.get("input")
+                # a whole section's values, or a secret's, are never printed
+                shown = (
+                    "" if isinstance(value, dict) or SECRET.search(name) else f" (got {value!r})"
+                )
+                lines.append(f"{name}: {err['msg']}{shown}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

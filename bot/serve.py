@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from bot import web as admin
 from bot.app import App, settle_heap
+from bot.channels.base import ReportsHealth
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,20 @@ async def healthz(request: web.Request) -> web.Response:
         database = "down"
     library = app.services.content.library
     status = 200 if database == "ok" else 503
+    # a channel that cannot send (Zalo without a valid token) is degraded, but the worker still
+    # serves everything else: it stays in the load balancer (200), monitoring reads "degraded"
+    degraded = {
+        channel.name: problem
+        for channel in app.channels
+        if isinstance(channel, ReportsHealth) and (problem := channel.health()) is not None
+    }
     return web.json_response(
         {
-            "status": "ok" if status == 200 else "degraded",
+            "status": "ok" if status == 200 and not degraded else "degraded",
             "database": database,
             "articles": len(library.articles),
             "channels": [channel.name for channel in app.channels],
+            "degraded": degraded,
         },
         status=status,
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
+from bot.channels.ports import CredentialStore, SeenEvents
 from bot.core.channels import Capabilities
 from bot.core.dispatcher import LocalSignal
 from bot.core.messages import UserRef
@@ -23,13 +24,16 @@ from bot.core.pipeline import Pipeline
 
 @dataclass(frozen=True)
 class ChannelContext:
-    """What any channel may use: the core, the outbox and where the content lives."""
+    """What any channel may use: the core, the outbox, where the content lives, and the
+    channel state kept in the database (webhook events taken, rotating tokens)."""
 
     pipeline: Pipeline
     queue: OutboxQueue
     signal: LocalSignal
     content_dir: Path
     worker: str  # this process's name, for outbox claims
+    seen: SeenEvents
+    credentials: CredentialStore
 
 
 class Channel(Protocol):
@@ -50,3 +54,13 @@ class Channel(Protocol):
 
 class PushChannel(Channel, Protocol):
     async def deliver(self, envelope: Envelope) -> Delivery: ...
+
+
+@runtime_checkable
+class ReportsHealth(Protocol):
+    """A channel that can be up yet unable to send (Zalo without a valid token): ``/healthz``
+    shows it as degraded."""
+
+    def health(self) -> str | None:
+        """None when all is well, else a short reason for operators (never a secret)."""
+        ...

@@ -15,8 +15,12 @@ def numbered(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
     return "\n".join(lines), flat
 
 
+SENTENCE_ENDS = (". ", "? ", "! ", "… ", ".\u00a0")
+
+
 def split_text(text: str, limit: int) -> list[str]:
-    """Split at paragraph, then line, then word boundaries; never inside a word if avoidable."""
+    """Split at paragraph, line, sentence, then word boundaries; never inside a word if
+    avoidable. A boundary in the first third of the window is passed over for a later kind."""
     chunks: list[str] = []
     rest = text
     while len(rest) > limit:
@@ -24,6 +28,8 @@ def split_text(text: str, limit: int) -> list[str]:
         cut = max(window.rfind("\n\n"), -1)
         if cut < limit // 3:
             cut = window.rfind("\n")
+        if cut < limit // 3:
+            cut = max(window.rfind(end) for end in SENTENCE_ENDS) + 1
         if cut < limit // 3:
             cut = window.rfind(" ")
         if cut <= 0:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.channels.errors import ChannelConfigError
 from bot.cli import admin, ask, content, db, i18n, run
 from bot.config import SettingsError
 
@@ -27,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result: int = args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, ChannelConfigError) as exc:
         print(f"mangnon: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -66,6 +66,7 @@ class Envelope:
     replies: tuple[Reply, ...]
     attempts: int  # including this one
     kind: str
+    priority: int = Priority.CASE  # lower first: a channel's own queue may serve urgent ones first
 
 
 class Result(StrEnum):

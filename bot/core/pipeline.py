@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from bot.core import crisis
+from bot.core import crisis, numbered
 from bot.core.buttons import Counsellor
 from bot.core.callbacks import parse
 from bot.core.cases import desk, flow
@@ -119,12 +119,34 @@ class Pipeline:
             await store.users.reachable(user, reachable)
             await store.commit()
 
+    async def profile(self, user: UserRef) -> Profile | None:
+        """What the bot keeps about a user (a copy), for a channel deciding whether and how it
+        may send to them: blocked, last seen. None for someone who never wrote or was forgotten."""
+        async with self.stores() as store:
+            return await store.users.get(user)
+
+    async def remember_choices(self, user: UserRef, choices: tuple[str, ...]) -> None:
+        """A channel showed these buttons (their data, in order) as a numbered menu: the user's
+        next message may be one of the numbers (see ``bot.core.numbered``)."""
+        async with self.locks.hold(user), self.stores() as store:
+            profile = await store.users.get(user)
+            if profile is None:
+                return  # forgotten meanwhile: never write a profile back
+            profile.memo.choices = choices
+            await store.users.save(profile)
+            await store.commit()
+
     async def _turn(
         self, inbound: Inbound, text: str, verdict: RiskVerdict | None
     ) -> tuple[list[Reply], str]:
         async with self.stores() as store:
             now = self.clock.now()
             profile = await store.users.get_or_create(inbound.user, now)
+            if profile.memo.choices:  # the last menu was numbered: this message may pick from it
+                picked = numbered.pick(text, profile.memo.choices)
+                profile.memo.choices = ()
+                if picked is not None and inbound.callback is None:
+                    inbound, text = replace(inbound, text="", callback=picked), ""
             locale = self.pick_locale(profile, inbound.locale_hint)
             turn = Turn(
                 inbound=inbound, text=text, profile=profile, store=store, now=now, locale=locale

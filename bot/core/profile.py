@@ -53,6 +53,9 @@ class Memo:
     tips_shown: int = 0  # which tip comes next
     may_have_case: bool = False  # look for an open case on this user's messages
     offered_case: int | None = None  # a counsellor was offered for this case; not yet accepted
+    # the button data of a menu the channel showed as numbered lines (it could not show buttons):
+    # a reply with a number picks one; any next message forgets them (see ``bot.core.numbered``)
+    choices: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -62,6 +65,8 @@ class Memo:
             data["case"] = True
         if self.offered_case is not None:
             data["offered"] = self.offered_case
+        if self.choices:
+            data["choices"] = list(self.choices)
         return data
 
     @classmethod
@@ -71,10 +76,14 @@ class Memo:
             return cls()
         tips = data.get("tips_shown")
         offered = data.get("offered")
+        choices = data.get("choices")
         return cls(
             tips_shown=tips if isinstance(tips, int) and tips >= 0 else 0,
             may_have_case=data.get("case") is True,
             offered_case=offered if isinstance(offered, int) else None,
+            choices=tuple(choices)
+            if isinstance(choices, list) and all(isinstance(c, str) for c in choices)
+            else (),
         )
 
 

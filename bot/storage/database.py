@@ -33,7 +33,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(
+                "PRAGMA busy_timeout=15000"
+            )  # a writer waits for the lock; under load 5 s was seen to run out
             cursor.execute(
                 "PRAGMA synchronous=NORMAL"
             )  # WAL: durable at checkpoints, no fsync per commit

@@ -258,3 +258,29 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+
+class SeenEventRow(Base):
+    """Webhook events already taken, by a hash of their id: a redelivery is handled once, also
+    after a restart. Rows older than the channel's redelivery horizon are purged."""
+
+    __tablename__ = "seen_events"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ChannelTokenRow(Base):
+    """API credentials a channel must rotate itself (Zalo's access token and its single-use
+    refresh token), replaced together under a lock that holds across workers."""
+
+    __tablename__ = "channel_tokens"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    access: Mapped[str] = mapped_column(Text)
+    refresh: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a digest of the tokens given in the settings: new ones there replace the stored pair
+    seed: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

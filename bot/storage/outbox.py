@@ -82,6 +82,7 @@ def _envelope(row: Any) -> Envelope:
         replies=tuple(reply_from_data(item) for item in row.payload or ()),
         attempts=row.attempts,
         kind=row.kind,
+        priority=row.priority,
     )
 
 
@@ -146,6 +147,7 @@ class SqlOutboxQueue:
                 OUTBOX.c.payload,
                 OUTBOX.c.attempts,
                 OUTBOX.c.kind,
+                OUTBOX.c.priority,
             )
         )
         async with self.engine.begin() as conn:

@@ -11,10 +11,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
 from aiohttp import web
 
+from bot.channels.ordering import OrderedTasks
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.config import CHANNEL, TelegramConfig, TelegramConfigError
 from bot.channels.telegram.handling import ALLOWED_UPDATES, Observer, Updates
-from bot.channels.telegram.ordering import OrderedTasks
 from bot.channels.telegram.redact import RedactToken
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
@@ -49,7 +49,7 @@ class TelegramChannel:
         self.pipeline = pipeline
         session = JsonSession(api=TelegramAPIServer.from_base(config.api_server))
         self.bot = Bot(config.token, session=session)
-        self.tasks = OrderedTasks(config.max_pending)
+        self.tasks = OrderedTasks(config.max_pending, CHANNEL)
         self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)
         self.updates = Updates(config, pipeline, self.sender, self.tasks, observer)
         self.dispatcher = Dispatcher(disable_fsm=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from bot.channels.errors import ChannelConfigError
 from bot.channels.telegram.settings import TelegramSettings
 
 CHANNEL = "telegram"
@@ -21,7 +22,7 @@ TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-class TelegramConfigError(ValueError):
+class TelegramConfigError(ChannelConfigError):
     """A setting that makes the Telegram channel impossible to start; the message names it."""
 
 

@@ -18,9 +18,9 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
+from bot.channels.ordering import OrderedTasks
 from bot.channels.telegram import adapter
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
-from bot.channels.telegram.ordering import OrderedTasks
 from bot.channels.telegram.sender import TelegramSender
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline

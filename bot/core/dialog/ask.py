@@ -27,6 +27,17 @@ def prompt(turn: Turn) -> None:
 
 
 async def answer(turn: Turn, services: Services) -> None:
+    if not words(turn.text) and turn.inbound.attachments:
+        turn.record("attachment", subject=turn.inbound.attachments[0].kind)
+        turn.say(
+            Reply(
+                _("Thank you. I can only read text, so please type your question in words.")
+                + "\n"
+                + _("If a child is in danger, call 111 at any time: it is free, day and night."),
+                buttons=(hotline_row(),),
+            )
+        )
+        return
     if not words(turn.text):
         turn.say(
             Reply(

@@ -1,7 +1,8 @@
 """Updates handled concurrently across users, one at a time and in arrival order for each user.
 
-The update handlers only *submit* a job and return, so the polling loop (or the webhook request)
-is never held up by the database; a worker per busy user drains that user's queue. ``submit``
+The update handlers (Telegram's, Zalo's webhook) only *submit* a job and return, so the polling
+loop or the webhook request is never held up by the database; a worker per busy user drains that
+user's queue. ``submit``
 waits when ``max_pending`` jobs are queued: back-pressure on polling instead of unbounded memory.
 """
 
@@ -20,7 +21,8 @@ Job = Callable[[], Awaitable[None]]
 
 
 class OrderedTasks:
-    def __init__(self, max_pending: int = 10_000) -> None:
+    def __init__(self, max_pending: int = 10_000, channel: str = "") -> None:
+        self.channel = channel  # for the log
         self._queues: dict[Hashable, deque[Job]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(max_pending)
@@ -75,7 +77,7 @@ class OrderedTasks:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("update handling failed", extra={"channel": "telegram"})
+            log.exception("update handling failed", extra={"channel": self.channel})
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from bot.channels.telegram.ordering import OrderedTasks
+from bot.channels.ordering import OrderedTasks
 
 
 async def test_in_order_per_key_and_concurrent_across_keys() -> None:
