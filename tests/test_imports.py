@@ -21,6 +21,10 @@ FORBIDDEN = {
         "bot.app",
         "bot.cli",
         "bot.serve",
+        # training code and its libraries stay out of the server (bot/tools, dev extras)
+        "bot.tools",
+        "sklearn",
+        "scipy",
     ),
     "storage": ("aiogram", "aiohttp", "bot.channels", "bot.app", "bot.cli", "bot.serve"),
     "channels": ("sqlalchemy", "alembic", "bot.storage", "bot.app", "bot.cli", "bot.serve"),
