@@ -21,12 +21,13 @@ from bot.core.nlu.artefact import read_header
 
 
 def test_folding_makes_accents_case_and_elongation_one_text() -> None:
-    spec = FeatureSpec(aliases={"ko": "khong", "bme": "bo me"})
+    spec = FeatureSpec(aliases={"ko": "không", "bme": "bố mẹ", "mô": "đâu"})
     assert normalise("Em bị ĐÁNHHH, ko dám nói vs bme", spec) == [
         *("em", "bi", "danh", "khong", "dam", "noi", "vs", "bo", "me")
     ]
     assert featurize("em bị đánh", spec) == featurize("EM BI DANH", spec)
     assert normalise("I'm scared", spec) == ["im", "scared"]
+    assert normalise("đi mô, mở cửa mo", spec) == ["di", "dau", "mo", "cua", "mo"]
     accented = FeatureSpec(strip_accents=False)
     assert normalise("bị đánh", accented) == ["bị", "đánh"]
 

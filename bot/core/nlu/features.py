@@ -1,8 +1,9 @@
 """A text's features: word and character n-grams of its folded, accent-free words.
 
-Folding makes "Em bị ĐÁNH", "em bi danh" and "e bị đánhhh" one text: case-folded, accents
-stripped (optional), letters typed three times or more squeezed, apostrophes dropped, and typing
-shortcuts replaced through ``aliases`` ("ko" → "khong"). Character n-grams run over the words
+Folding makes "Em bị ĐÁNH", "em bi danh" and "e bị đánhhh" one text: case-folded, letters typed
+three times or more squeezed, apostrophes dropped, typing shortcuts replaced through ``aliases``
+("ko" → "không"; a key is matched with its accents, so "mô" → "đâu" leaves "mo" alone), then
+accents stripped (optional). Character n-grams run over the words
 joined by single spaces and padded with one, so they see word boundaries and short phrases and
 survive misspellings; word n-grams carry the exact words. Feature names are prefixed ``w:`` and
 ``c:`` so the two kinds never collide.
@@ -28,7 +29,7 @@ class FeatureSpec:
     """How a text becomes features. Stored inside a model's artefact, so it travels with it.
 
     ``char_ngrams`` and ``word_ngrams`` are inclusive (min, max) lengths; (0, 0) turns a kind off.
-    ``aliases`` maps a folded word to its replacement (one or more words), applied after folding.
+    ``aliases`` maps a case-folded word, accents as typed, to its replacement (one or more words).
     Only the first ``max_chars`` characters are read.
     """
 
@@ -68,10 +69,9 @@ class FeatureSpec:
         )
 
 
-def fold_word(word: str, strip_accents: bool = True) -> str:
-    """One word as features see it (also used to fold the keys of ``aliases``)."""
-    word = _ELONGATED.sub(r"\1", textnorm.fold(word))
-    return textnorm.strip_accents(word) if strip_accents else word
+def fold_word(word: str) -> str:
+    """One word case-folded, accents kept, repeated letters squeezed: how ``aliases`` keys look."""
+    return _ELONGATED.sub(r"\1", textnorm.fold(word))
 
 
 def normalise(text: str, spec: FeatureSpec) -> list[str]:
@@ -80,12 +80,10 @@ def normalise(text: str, spec: FeatureSpec) -> list[str]:
     text = _APOSTROPHE.sub("", textnorm.fold(text))
     words: list[str] = []
     for raw in _WORD.findall(text):
-        word = fold_word(raw, spec.strip_accents)
-        replacement = spec.aliases.get(word)
-        if replacement is None:
-            words.append(word)
-        else:
-            words.extend(replacement.split())
+        word = fold_word(raw)
+        words.extend(spec.aliases.get(word, word).split())
+    if spec.strip_accents:
+        return [textnorm.strip_accents(word) for word in words]
     return words
 
 
