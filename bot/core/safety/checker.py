@@ -1,4 +1,4 @@
-"""The risk detector: every lexicon that applies, run over one message."""
+"""The risk detector: every lexicon that applies, then the learned layer, graded into one verdict."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.core.safety.grading import grade
+from bot.core.safety.learned import LearnedLayer, Reading
 from bot.core.safety.lexicon import Kind, Lexicon, Rule, load_lexicon
 from bot.core.safety.tokens import Token, build_stream, tokenize
-from bot.core.safety.verdict import CATEGORY_PRIORITY, Severity, Verdict
+from bot.core.safety.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +20,18 @@ ALWAYS = ("vi", "en")
 
 
 class SafetyChecker:
-    """Loaded once at start-up from content/safety/*.yaml; ``assess`` is pure and thread-safe."""
+    """Loaded once at start-up from content/safety/; ``assess`` is pure and thread-safe."""
 
-    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+    def __init__(self, lexicons: Iterable[Lexicon], learned: LearnedLayer | None = None) -> None:
         self._lexicons = {lexicon.language: lexicon for lexicon in lexicons}
         if not self._lexicons:
             raise ValueError("no safety lexicon loaded")
+        self.learned = learned
 
     @classmethod
-    def load(cls, directory: Path) -> SafetyChecker:
-        """Every ``*.yaml`` in ``directory``; a broken file raises ValueError naming it."""
+    def load(cls, directory: Path, *, learned: bool = True) -> SafetyChecker:
+        """Every ``*.yaml`` in ``directory`` and, when ``learned`` and present, the models in
+        ``directory/model/``; a broken file raises ValueError naming it."""
         paths = sorted(Path(directory).glob("*.yaml"))
         if not paths:
             raise ValueError(f"{directory}: no safety lexicon files (*.yaml)")
@@ -38,7 +42,7 @@ class SafetyChecker:
                 if rule.id in seen:
                     raise ValueError(f"{path}: rule id {rule.id!r} is also used in {seen[rule.id]}")
                 seen[rule.id] = path
-        return cls(lexicons)
+        return cls(lexicons, LearnedLayer.load(Path(directory)) if learned else None)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -49,7 +53,7 @@ class SafetyChecker:
         return frozenset(rule.id for lexicon in self._lexicons.values() for rule in lexicon.rules)
 
     def assess(self, text: str, lang: str | None = None) -> Verdict:
-        """Decide whether ``text`` must be escalated to a human and the hotline."""
+        """How urgently ``text`` needs a human and the hotline: crisis, check-in or none."""
         try:
             return self._assess(text, lang)
         except Exception:
@@ -58,9 +62,23 @@ class SafetyChecker:
             return Verdict.failed()
 
     def _assess(self, text: str, lang: str | None) -> Verdict:
-        tokens = tokenize(text if isinstance(text, str) else str(text))
+        text = text if isinstance(text, str) else str(text)
+        tokens = tokenize(text)
         if all(token.boundary for token in tokens):
             return Verdict.safe()
+        fired = self._fired(tokens, lang)
+        reading = self.read(text)
+        return grade(fired, reading, self.learned.thresholds if self.learned else None)
+
+    def read(self, text: str) -> Reading | None:
+        """The learned layer's reading of ``text`` (None without one)."""
+        return self.learned.read(text) if self.learned else None
+
+    def lexicon_rules(self, text: str, lang: str | None = None) -> list[Rule]:
+        """The lexicon rules that fire on ``text`` (question frames applied)."""
+        return self._fired(tokenize(text), lang)
+
+    def _fired(self, tokens: tuple[Token, ...], lang: str | None) -> list[Rule]:
         lexicons = self._select(lang)
         masked = self._idiom_mask(lexicons, tokens)
         fired: list[Rule] = []
@@ -74,7 +92,7 @@ class SafetyChecker:
             fired.extend(rule for rule in lexicon.rules if rule.regex.search(stream))
         if informational:
             fired = [rule for rule in fired if rule.kind is Kind.DISCLOSURE]
-        return _verdict(fired)
+        return fired
 
     def _select(self, lang: str | None) -> list[Lexicon]:
         wanted: list[str] = []
@@ -118,13 +136,3 @@ class SafetyChecker:
             for match in lexicon.idioms.finditer(stream.text):
                 masked.update(stream.covered(match.start(), match.end()))
         return frozenset(i for i in masked if not tokens[i].boundary)
-
-
-def _verdict(fired: list[Rule]) -> Verdict:
-    if not fired:
-        return Verdict.safe()
-    severity = Severity.HIGH if any(r.severity is Severity.HIGH for r in fired) else Severity.MEDIUM
-    top = {rule.category for rule in fired if rule.severity is severity}
-    category = next(c for c in CATEGORY_PRIORITY if c in top)
-    rules = tuple(sorted({rule.id for rule in fired}))
-    return Verdict(escalate=True, category=category, severity=severity, rules=rules)
