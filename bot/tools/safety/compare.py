@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.safety import SafetyChecker
-from bot.core.safety.grading import grade
+from bot.core.safety.grading import LexiconReading, grade
 from bot.core.safety.learned import LearnedLayer
 from bot.core.safety.verdict import Verdict
 from bot.tools.safety.corpus import CORPUS_DIR, Row, load_corpus, split
@@ -85,7 +85,7 @@ def compare(rows: Sequence[Row], recipes: dict[str, Recipe]) -> str:
         extra = f"{1000 * percentile(seconds, 0.99):.2f}, {size:.1f}"
 
         def model_only(text: str, lang: str, layer: LearnedLayer = layer) -> Verdict:
-            return grade([], layer.read(text), layer.thresholds)
+            return grade(LexiconReading(()), layer.read(text), layer.thresholds)
 
         alone.append(_row(name, evaluate(model_only, dev).total, extra))
         checker = lexicons.with_learned(layer)
