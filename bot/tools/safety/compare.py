@@ -46,10 +46,10 @@ def candidates() -> dict[str, Recipe]:
             chosen, spec=dataclasses.replace(spec, aliases={})
         ),
         "chosen features, weaker regularisation (C×4)": dataclasses.replace(
-            chosen, category_c=chosen.category_c * 4
+            chosen, risk_c=chosen.risk_c * 4, category_c=chosen.category_c * 4
         ),
         "chosen features, stronger regularisation (C÷4)": dataclasses.replace(
-            chosen, category_c=chosen.category_c / 4
+            chosen, risk_c=chosen.risk_c / 4, category_c=chosen.category_c / 4
         ),
     }
 
@@ -69,6 +69,7 @@ def compare(rows: Sequence[Row], recipes: dict[str, Recipe]) -> str:
         "| read p99 ms, MB |\n|---|---:|---:|---:|---:|---:|"
     )
     alone, combined = [head], [head]
+    combined.append(_row("lexicons only (no model)", evaluate(lexicons.assess, dev).total, "–"))
     for name, recipe in recipes.items():
         with tempfile.TemporaryDirectory() as folder:
             trained = train(rows, recipe)
