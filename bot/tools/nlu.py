@@ -42,21 +42,22 @@ def fit_linear(
     spec: FeatureSpec,
     options: FitOptions = FitOptions(),
     weights: Sequence[float] | None = None,
+    space: LinearModel | None = None,
 ) -> LinearModel:
-    """Logistic regression over sublinear tf-idf of ``featurize`` features; ``weights`` per text."""
+    """Logistic regression over sublinear tf-idf of ``featurize`` features; ``weights`` per text.
+
+    ``space``: reuse that model's spec, vocabulary and idf instead of building them from
+    ``texts``, so that the two models share one vector at run time (``shares_features``).
+    """
     if len(texts) != len(labels) or not texts:
         raise ValueError("texts and labels must be non-empty and of the same length")
+    if space is not None:
+        spec = space.spec
     counted = [featurize(text, spec) for text in texts]
-    document_frequency: Counter[str] = Counter()
-    for counts in counted:
-        document_frequency.update(counts.keys())
-    kept = sorted(name for name, df in document_frequency.items() if df >= options.min_df)
-    vocabulary = {name: index for index, name in enumerate(kept)}
-    total = len(texts)
-    idf = np.array(
-        [math.log((1 + total) / (1 + document_frequency[name])) + 1.0 for name in kept],
-        dtype=np.float32,
-    )
+    if space is None:
+        vocabulary, idf = _space(counted, options.min_df)
+    else:
+        vocabulary, idf = dict(space.vocabulary), space.idf
     matrix = _matrix(counted, vocabulary, idf)
     classes = tuple(sorted(set(labels)))
     estimator = LogisticRegression(
@@ -83,6 +84,22 @@ def fit_linear(
     )
     _check_parity(model, estimator.predict_proba(matrix)[:, order], texts)
     return model
+
+
+def _space(
+    counted: Sequence[Counter[str]], min_df: int
+) -> tuple[dict[str, int], np.ndarray[Any, Any]]:
+    """The vocabulary (features in at least ``min_df`` texts) and its smoothed idf."""
+    document_frequency: Counter[str] = Counter()
+    for counts in counted:
+        document_frequency.update(counts.keys())
+    kept = sorted(name for name, df in document_frequency.items() if df >= min_df)
+    total = len(counted)
+    idf = np.array(
+        [math.log((1 + total) / (1 + document_frequency[name])) + 1.0 for name in kept],
+        dtype=np.float32,
+    )
+    return {name: index for index, name in enumerate(kept)}, idf
 
 
 def _matrix(

@@ -128,3 +128,21 @@ def test_a_broken_artefact_names_the_file(tmp_path: Path) -> None:
         out.write(blob[:-8])
     with pytest.raises(ArtefactError):
         load_model(truncated)
+
+
+def test_models_in_one_feature_space_share_the_vector() -> None:
+    model = _model()
+    other = LinearModel(
+        model.spec,
+        ("a", "b", "c"),
+        model.vocabulary,
+        model.idf,
+        np.ones((2, 3), dtype=np.float32),
+        np.zeros(3, dtype=np.float32),
+    )
+    assert other.shares_features(model) and model.shares_features(other)
+    where, values = model.vector("em bi danh")
+    assert np.allclose(other.probabilities_at(where, values), other.probabilities("em bi danh"))
+    vocabulary = {"w:x": 0, "w:y": 1}
+    moved = LinearModel(model.spec, model.classes, vocabulary, model.idf, model.weights, model.bias)
+    assert not moved.shares_features(model)

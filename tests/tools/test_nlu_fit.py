@@ -54,3 +54,13 @@ def test_min_df_drops_rare_features_and_bad_input_is_refused() -> None:
     assert len(pruned.vocabulary) < len(full.vocabulary)
     with pytest.raises(ValueError):
         fit_linear(TEXTS, LABELS[:-1], FeatureSpec())
+
+
+def test_a_model_can_be_fitted_in_another_models_feature_space() -> None:
+    base = fit_linear(TEXTS, LABELS, FeatureSpec(), FitOptions(min_df=1))
+    harms = [(t, label) for t, label in zip(TEXTS, LABELS, strict=True) if label != "none"]
+    second = fit_linear(
+        [t for t, _ in harms], [label for _, label in harms], FeatureSpec(), space=base
+    )
+    assert second.shares_features(base) and second.classes == ("self-harm", "violence")
+    assert dict(second.vocabulary) == dict(base.vocabulary)

@@ -1,7 +1,9 @@
 """A linear classifier over ``featurize`` features, scored with numpy (no scikit-learn at run time).
 
 Every scoring method takes a text, or its features (``featurize(text, model.spec)``) when several
-models share one spec and the text should be read once. A text's vector is ``(1 + ln count) × idf`` for each known feature, scaled to unit length (the
+models share one spec and the text should be read once. Models trained in one feature space (the
+same vocabulary and idf: ``shares_features``) can go further and share the vector itself
+(``vector`` once, then ``probabilities_at`` for each). A text's vector is ``(1 + ln count) × idf`` for each known feature, scaled to unit length (the
 usual sublinear tf-idf); the class scores are ``vector · weights + bias``, turned into
 probabilities by ``softmax`` (one multinomial model) or ``sigmoid`` (one-vs-rest).
 """
@@ -79,12 +81,26 @@ class LinearModel:
 
     def decision(self, text: Text) -> Floats:
         """Raw class scores (before the link function), in the order of ``classes``."""
-        where, values = self.vector(text)
-        scores: Floats = values @ self.weights[where] + self.bias
-        return scores
+        return self._scores(*self.vector(text))
 
     def probabilities(self, text: Text) -> Floats:
         return self._link(self.decision(text))
+
+    def probabilities_at(self, where: npt.NDArray[np.intp], values: Floats) -> Floats:
+        """Probabilities from a vector already computed by a model that ``shares_features``."""
+        return self._link(self._scores(where, values))
+
+    def shares_features(self, other: LinearModel) -> bool:
+        """Same spec, vocabulary and idf: ``other.vector(text)`` is this model's vector too."""
+        return (
+            self.spec == other.spec
+            and self.vocabulary == other.vocabulary
+            and np.array_equal(self.idf, other.idf)
+        )
+
+    def _scores(self, where: npt.NDArray[np.intp], values: Floats) -> Floats:
+        scores: Floats = values @ self.weights[where] + self.bias
+        return scores
 
     def proba(self, text: Text) -> dict[str, float]:
         """Class → probability (softmax: they sum to 1; sigmoid: each on its own)."""

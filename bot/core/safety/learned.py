@@ -11,12 +11,10 @@ split, and stored in the risk model's artefact.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.nlu import LinearModel, featurize, load_model
-from bot.core.nlu.model import Text
+from bot.core.nlu import LinearModel, load_model
 from bot.core.safety.verdict import Category, When, Who
 
 MODEL_DIR = "model"
@@ -62,8 +60,11 @@ class LearnedLayer:
     def __init__(
         self, risk: LinearModel, category: LinearModel, who: LinearModel, when: LinearModel
     ) -> None:
-        self.risk_model, self.category_model = risk, category
-        self.who_model, self.when_model = who, when
+        self.risk_model = risk
+        # models trained in the risk model's feature space share its vector (and its vocabulary
+        # in memory); one that was not reads the text itself
+        category, who, when = (_shared(risk, model) for model in (category, who, when))
+        self.category_model, self.who_model, self.when_model = category, who, when
         meta = risk.meta.get("thresholds", {})
         self.thresholds = Thresholds(
             float(meta["check_in"]), float(meta["agree"]), float(meta["crisis"])
@@ -89,11 +90,14 @@ class LearnedLayer:
         return cls(*(load_model(where / name) for name in FILES))
 
     def read(self, text: str) -> Reading:
-        features = featurize(text, self.risk_model.spec)
-        risk = self.risk_model.probabilities(features)
-        harm = self.category_model.probabilities(self._same(self.category_model, text, features))
-        who = self.who_model.probabilities(self._same(self.who_model, text, features))
-        when = self.when_model.probabilities(self._same(self.when_model, text, features))
+        where, values = self.risk_model.vector(text)
+        risk = self.risk_model.probabilities_at(where, values)
+        harm, who, when = (
+            model.probabilities_at(where, values)
+            if model.vocabulary is self.risk_model.vocabulary
+            else model.probabilities(text)
+            for model in (self.category_model, self.who_model, self.when_model)
+        )
         best_harm, best_who, best_when = int(harm.argmax()), int(who.argmax()), int(when.argmax())
         return Reading(
             risk=float(risk[self._at_risk]),
@@ -105,6 +109,9 @@ class LearnedLayer:
             when_score=float(when[best_when]),
         )
 
-    def _same(self, model: LinearModel, text: str, features: Counter[str]) -> Text:
-        """The features already computed when ``model`` reads text like the risk model."""
-        return features if model.spec == self.risk_model.spec else text
+
+def _shared(risk: LinearModel, model: LinearModel) -> LinearModel:
+    """``model`` holding the risk model's vocabulary object when their features are the same."""
+    if model.shares_features(risk):
+        return replace(model, vocabulary=risk.vocabulary, idf=risk.idf)
+    return model

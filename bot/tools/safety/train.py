@@ -94,24 +94,26 @@ def train(rows: Sequence[Row], recipe: Recipe | None = None, seed: int = SEED) -
     }
     risk = fit_linear(texts, labels, recipe.spec, dataclasses.replace(risk_options, meta=meta))
     harmful = [row for row in train_rows if row.expect is not None]
-    category = _fit(harmful, lambda row: row.expect, recipe, recipe.category_c, stamp, seed)
-    who = _fit(train_rows, lambda row: row.who, recipe, recipe.situation_c, stamp, seed)
-    when = _fit(train_rows, lambda row: row.frame, recipe, recipe.situation_c, stamp, seed)
+    # the other three share the risk model's features, so that a message is read once at run time
+    category = _fit(harmful, lambda row: row.expect, risk, recipe.category_c, stamp, seed)
+    who = _fit(train_rows, lambda row: row.who, risk, recipe.situation_c, stamp, seed)
+    when = _fit(train_rows, lambda row: row.frame, risk, recipe.situation_c, stamp, seed)
     return Trained(risk, category, who, when)
 
 
 def _fit(
     rows: Sequence[Row],
     label: Callable[[Row], StrEnum | None],
-    recipe: Recipe,
+    space: LinearModel,
     c: float,
     stamp: dict[str, Any],
     seed: int,
 ) -> LinearModel:
-    """A model of ``label`` over the rows that have one."""
+    """A model of ``label`` over the rows that have one, in ``space``'s features."""
     labelled = [(row.text, value.value) for row in rows if (value := label(row)) is not None]
-    options = FitOptions(c=c, min_df=recipe.min_df, seed=seed, meta={**stamp, "c": c})
-    return fit_linear([t for t, _ in labelled], [v for _, v in labelled], recipe.spec, options)
+    options = FitOptions(c=c, seed=seed, meta={**stamp, "c": c})
+    texts, labels = [t for t, _ in labelled], [v for _, v in labelled]
+    return fit_linear(texts, labels, space.spec, options, space=space)
 
 
 def choose_thresholds(
