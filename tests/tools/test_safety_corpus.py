@@ -113,3 +113,19 @@ def test_levels_default_from_the_label() -> None:
     levels = Counter((row.expect is None, row.level.value) for row in ROWS)
     assert levels[(True, "none")] > 0 and levels[(False, "crisis")] > 0
     assert not levels[(True, "crisis")] and not levels[(False, "none")]
+
+
+def test_rows_in_the_blind_splits_format_load(tmp_path: Path) -> None:
+    """The format of /work/briefs/blind_formats.md: no level, who/when or kind."""
+    path = tmp_path / "safety_test.yaml"
+    path.write_text(
+        "items:\n"
+        "  - {text: 'e bi danh', lang: vi, style: teen, expect: violence, who: self,"
+        " when: now, src: x}\n"
+        "  - {text: 'cuoi chet mat', lang: vi, style: unaccented, expect: none, kind: idiom,"
+        " src: x}\n",
+        encoding="utf-8",
+    )
+    at_risk, harmless = load_blind(path)
+    assert at_risk.level.value == "crisis" and at_risk.frame is not None
+    assert harmless.level.value == "none" and harmless.frame is not None
