@@ -17,8 +17,8 @@ lexicon rule) and ``crisis`` (high: the model alone is sure). In order, the firs
 4. Risk ≥ ``check_in`` → check-in.
 5. Otherwise none.
 
-The category is the model's (it reads the whole message), except when a lexicon rule for a harm
-to life (self-harm, emergency) fired and the model is unsure of its own category.
+The category is the model's when it is sure of it (it reads the whole message); when it is not
+and a lexicon rule fired, the rule's category (rules are written for one harm each).
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ from bot.core.safety.verdict import CATEGORY_PRIORITY, Category, Level, Severity
 
 # A situation reading at least this sure of a calm frame lowers the level by one step.
 CALM = 0.4
-# Below this probability of its own category, the model defers to a lexicon's harm to life.
+# Below this probability of its own category, the model defers to the lexicon rule's category.
 UNSURE = 0.5
-LIFE = frozenset({Category.SELF_HARM, Category.EMERGENCY})
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def _verdict(
     severity = Severity.HIGH if level is Level.CRISIS else Severity.MEDIUM
     if fired:
         named, severity = _lexicon_category(fired)
-        if named in LIFE and severity is Severity.HIGH and reading.category_score < UNSURE:
+        if reading.category_score < UNSURE:
             category = named
     return Verdict(
         level=level,
