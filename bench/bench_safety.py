@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from bench.report import DOC_PATH, write_section
 from bot.core.safety import SafetyChecker
 from bot.core.safety.learned import MODEL_DIR, LearnedLayer
-from bot.tools.safety.corpus import CORPUS_DIR, load_corpus, split
+from bot.tools.safety.corpus import CORPUS_DIR, Row, load_corpus, split
 from bot.tools.safety.evaluate import evaluate, percentile
 
 SECTION = "## Safety check (issue #13)"
@@ -76,6 +76,19 @@ def _model_memory() -> tuple[float, float]:
     return size, current / 1e6
 
 
+def _situation(layer: LearnedLayer, rows: Sequence[Row]) -> str:
+    """How often the who and when models read a labelled dev row right."""
+    who = [layer.read(row.text).who is row.who for row in rows if row.who]
+    frames = [(layer.read(row.text).when, row.frame) for row in rows if row.frame]
+    when = [got is want for got, want in frames]
+    calm = [got.at_risk == want.at_risk for got, want in frames]
+    return (
+        f"- situation on dev: who right {sum(who) / len(who):.1%} of {len(who)} rows; when "
+        f"right {sum(when) / len(when):.1%} of {len(when)} (15 frames), at-risk vs calm frame "
+        f"{sum(calm) / len(calm):.1%}"
+    )
+
+
 def run() -> str:
     rows = load_corpus()
     dev = split(rows, "dev")
@@ -124,6 +137,7 @@ def run() -> str:
             f"(goal < 2000 ms {'✅' if ours.load_ms < 2000 else '❌'})",
             f"- artefact: {size_mb:.2f} MB on disk (goal < 20 MB "
             f"{'✅' if size_mb < 20 else '❌'}), {memory_mb:.1f} MB in memory once loaded",
+            _situation(full.learned, dev) if full.learned else "- no learned layer",
             f"- model: trained on {meta.get('trained_on', '?')}, corpus "
             f"{str(meta.get('corpus_hash', '?'))[:12]}, thresholds {meta.get('thresholds')}",
             *figures,

@@ -86,7 +86,7 @@ class SafetyChecker:
         lexicons = self._select(lang)
         masked = self._idiom_mask(lexicons, tokens)
         fired: list[Rule] = []
-        hidden: list[Rule] = []  # rules that only the idioms kept from firing
+        idiom_hid_a_rule = False  # a rule would fire on the words an idiom covers
         informational = False
         for lexicon in lexicons:
             # Question frames see every word (idioms include hypotheticals such as "nếu con").
@@ -97,11 +97,11 @@ class SafetyChecker:
             for rule in lexicon.rules:
                 if rule.regex.search(stream):
                     fired.append(rule)
-                elif masked and rule.regex.search(plain):
-                    hidden.append(rule)
+                elif masked and not idiom_hid_a_rule and rule.regex.search(plain):
+                    idiom_hid_a_rule = True
         if informational:
             fired = [rule for rule in fired if rule.kind is Kind.DISCLOSURE]
-        return LexiconReading(tuple(fired), idiom=bool(hidden))
+        return LexiconReading(tuple(fired), idiom=idiom_hid_a_rule)
 
     def _select(self, lang: str | None) -> list[Lexicon]:
         wanted: list[str] = []

@@ -6,11 +6,11 @@ The model's risk is compared with three thresholds chosen at training time (``Th
 lexicon rule) and ``crisis`` (high: the model alone is sure). In order, the first that applies:
 
 1. No learned layer: any lexicon rule → crisis (the lexicons alone, as before).
-2. A high-severity lexicon disclosure (a danger to life or abuse tied to a person: "con tôi bị
-   điện giật", "kms") → crisis unless the model reads little risk (< ``check_in``) in a calm
-   situation. Any other lexicon rule (a medium disclosure, a mention outside a question) and
-   risk ≥ ``agree``, the situation not calm → crisis: two layers agree. A lexicon rule the model
-   doubts → check-in.
+2. A lexicon rule fired. A high-severity disclosure (a danger to life or abuse tied to a person:
+   "con tôi bị điện giật", "kms") with risk ≥ ``check_in`` → crisis; any rule (a medium
+   disclosure, a mention outside a question) with risk ≥ ``agree`` → crisis: two layers agree.
+   Either only when the situation does not read calm. Otherwise → check-in: the model doubts the
+   rule, but a rule fired.
 3. Risk ≥ ``crisis`` → crisis, or check-in when the situation reads calm: the ``when`` model
    reads past, prevention, news, idiom, game… or a lexicon idiom hid a harm word. (A question frame
    is not calm: "my son swallowed a battery, what do I do?" is a question and a crisis.)

@@ -72,15 +72,6 @@ class LearnedLayer:
         self._at_risk = risk.classes.index(AT_RISK)
         self._categories = [Category(c) for c in category.classes]
 
-    @property
-    def models(self) -> dict[str, LinearModel]:
-        return {
-            "risk": self.risk_model,
-            "category": self.category_model,
-            "who": self.who_model,
-            "when": self.when_model,
-        }
-
     @classmethod
     def load(cls, directory: Path) -> LearnedLayer | None:
         """The models in ``directory``/model/, or None when there are none (lexicons only)."""
