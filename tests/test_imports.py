@@ -22,6 +22,10 @@ FORBIDDEN = {
         "bot.cli",
         "bot.serve",
         "bot.web",
+        # training code and its libraries stay out of the server (bot/tools, dev extras)
+        "bot.tools",
+        "sklearn",
+        "scipy",
     ),
     "storage": ("aiogram", "aiohttp", "bot.channels", "bot.app", "bot.cli", "bot.serve", "bot.web"),
     "channels": (

@@ -124,6 +124,9 @@ async def _admit(request: web.Request) -> None:
         await store.sessions.set_flash(session.key, None)
     request[SESSION] = session
     request[ACCOUNT] = account
+    # written now, not with the handler: a handler that acts through the core opens its own unit
+    # of work, and on SQLite it would wait for this one's write lock until it timed out
+    await store.commit()
 
 
 def requires(*roles: StaffRole) -> Callable[[Handler], Handler]:

@@ -1,6 +1,7 @@
-"""The risk detector: recall on disclosures, silence on look-alikes, robustness, lexicon loading.
+"""The risk detector's runtime: lexicon rules, the learned layer, the graded verdict, robustness.
 
-Figures for the whole labelled set: `.venv/bin/python -m bot.core.safety.evaluate`.
+Figures on the corpus: `mangnon safety eval --split dev` (tests/tools/test_safety_figures.py holds
+the floors); how one message is read: `mangnon safety eval --explain TEXT`.
 """
 
 from __future__ import annotations
@@ -14,89 +15,71 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.safety import Category, SafetyChecker, Severity, Verdict
-from bot.core.safety.evaluate import EVAL_SET, LEXICONS, Example, evaluate, load_examples
+from bot.core.safety import Category, Level, SafetyChecker, Severity, Verdict
+from bot.tools.safety.corpus import CORPUS_DIR, load_corpus
 
-EXAMPLES = load_examples(EVAL_SET)
-DISCLOSURES = [e for e in EXAMPLES if e.expect is not None]
-BENIGN = [e for e in EXAMPLES if e.expect is None]
+LEXICONS = CORPUS_DIR.parent
+CORPUS = load_corpus()
 
 
 @pytest.fixture(scope="module")
 def checker() -> SafetyChecker:
-    return SafetyChecker.load(LEXICONS)
+    """The check as the server runs it: lexicons and the learned layer."""
+    loaded = SafetyChecker.load(LEXICONS)
+    assert loaded.learned is not None
+    return loaded
 
 
-def _ids(examples: list[Example]) -> list[str]:
-    return [f"{e.lang}:{e.text[:40]}" for e in examples]
+@pytest.fixture(scope="module")
+def lexicons() -> SafetyChecker:
+    """The lexicons alone: what their rules match, without the model's grading."""
+    return SafetyChecker.load(LEXICONS, learned=False)
 
 
-# ---------------------------------------------------------------- the labelled set
+def _categories(checker: SafetyChecker, text: str, lang: str | None = None) -> set[Category]:
+    return {rule.category for rule in checker.lexicon_rules(text, lang)}
 
 
-def test_labelled_set_is_big_and_varied_enough() -> None:
-    assert len(EXAMPLES) >= 240
-    for category in Category:
-        assert sum(e.expect is category for e in EXAMPLES) >= 25, category
-    assert len(BENIGN) >= 90
-    english = sum(e.lang == "en" for e in EXAMPLES) / len(EXAMPLES)
-    assert 0.2 <= english <= 0.35
-    assert any(e.holdout for e in DISCLOSURES) and any(e.holdout for e in BENIGN)
-    assert len({e.text for e in EXAMPLES}) == len(EXAMPLES), "duplicate messages"
-
-
-@pytest.mark.parametrize("example", DISCLOSURES, ids=_ids(DISCLOSURES))
-def test_every_disclosure_escalates(checker: SafetyChecker, example: Example) -> None:
-    verdict = checker.assess(example.text, example.lang)
-    assert verdict.escalate, f"missed {example.expect}: {example.text}"
-    assert verdict.category is not None and verdict.severity is not None and verdict.rules
-
-
-def test_category_is_right_for_at_least_90_percent(checker: SafetyChecker) -> None:
-    report = evaluate(checker, DISCLOSURES)
-    wrong = [(e.text, e.expect, v.category) for e, v in report.miscategorised]
-    assert report.category_accuracy >= 0.9, wrong
-
-
-def test_false_escalations_on_benign_stay_under_5_percent(checker: SafetyChecker) -> None:
-    report = evaluate(checker, BENIGN)
-    alarms = [(e.text, v.rules) for e, v in report.false_alarms]
-    assert report.false_escalation_rate < 0.05, alarms
-
-
-def test_the_measure_can_fail(tmp_path: Path) -> None:
-    """A lexicon that knows one phrase misses almost everything: the recall test has teeth."""
-    (tmp_path / "qaa.yaml").write_text(_MINIMAL, encoding="utf-8")
-    weak = SafetyChecker.load(tmp_path)
-    report = evaluate(weak, DISCLOSURES)
-    assert report.recall < 0.1
-    assert len(report.missed) > 100
-
-
-# ---------------------------------------------------------------- what the brief names
+# ---------------------------------------------------------------- the issue's web-chat cases
 
 
 @pytest.mark.parametrize(
-    ("text", "category"),
+    ("text", "lang", "category"),
     [
-        ("ko muốn sống nữa", Category.SELF_HARM),
-        ("muon chet", Category.SELF_HARM),
-        ("tự tử", Category.SELF_HARM),
-        ("em hay cắt tay", Category.SELF_HARM),
-        ("kms", Category.SELF_HARM),
-        ("unalive", Category.SELF_HARM),
-        ("bị sờ vùng kín", Category.SEXUAL_ABUSE),
-        ("chú hàng xóm bắt em cởi đồ", Category.SEXUAL_ABUSE),
-        ("bị ép lấy chồng", Category.EXPLOITATION),
-        ("bị đòi tiền nếu không sẽ tung ảnh", Category.EXPLOITATION),
-        ("bé nhà tôi uống nhầm thuốc chuột", Category.EMERGENCY),
-        ("con tôi đuối nước không thở", Category.EMERGENCY),
-        ("bố hay đánh em", Category.VIOLENCE),
+        ("em bi danh dau lam, cuu em", "vi", Category.VIOLENCE),
+        ("em bị đánh đau lắm, cứu em", "vi", Category.VIOLENCE),
+        ("my uncle makes me keep a secret about touching me", "en", Category.SEXUAL_ABUSE),
     ],
 )
-def test_named_disclosures(checker: SafetyChecker, text: str, category: Category) -> None:
-    verdict = checker.assess(text, "vi")
-    assert verdict.escalate and verdict.category is category, verdict
+def test_a_child_asking_for_help_is_a_crisis(
+    checker: SafetyChecker, text: str, lang: str, category: Category
+) -> None:
+    verdict = checker.assess(text, lang)
+    assert verdict.level is Level.CRISIS and verdict.escalate, verdict
+    assert verdict.category is category, verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("day con hoc boi", "vi"),
+        ("dạy con học bơi ở đâu", "vi"),
+        ("where can my child learn to swim", "en"),
+        ("làm sao biết con bị bắt nạt ở trường", "vi"),
+        ("con tôi bị bạn bắt nạt thì bố mẹ nên làm gì", "vi"),
+        ("is it ok to smack a child who misbehaves", "en"),
+        ("đánh đòn con có phải là bạo lực không", "vi"),
+        ("how do I talk to my son about bullying", "en"),
+    ],
+)
+def test_a_parent_asking_a_prevention_question_is_not_a_crisis(
+    checker: SafetyChecker, text: str, lang: str
+) -> None:
+    verdict = checker.assess(text, lang)
+    assert not verdict.escalate, verdict
+
+
+# ---------------------------------------------------------------- situations
 
 
 @pytest.mark.parametrize(
@@ -111,12 +94,112 @@ def test_named_disclosures(checker: SafetyChecker, text: str, category: Category
         "I'm dying to see it",
         "this homework is killing me",
         "you're killing it",
+        "I could kill for a coffee",
         "my sister beats me at every board game",
         "từ từ thôi con",
     ],
 )
-def test_figures_of_speech_do_not_fire(checker: SafetyChecker, text: str) -> None:
-    assert checker.assess(text, None) == Verdict.safe()
+def test_figures_of_speech_are_not_a_crisis(checker: SafetyChecker, text: str) -> None:
+    verdict = checker.assess(text, None)
+    assert verdict.level is not Level.CRISIS, verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hồi nhỏ em bị ngã từ trên cây xuống, giờ em khỏe rồi",
+        "năm ngoái con tôi bị chó cắn, cháu đã tiêm đủ mũi dại",
+        "when I was small I fell from a tree, now I'm fine",
+        "I got killed three times in Free Fire today lol",
+        "tôi đọc báo thấy một em bé bị đuối nước ở Quảng Bình",
+    ],
+)
+def test_a_danger_long_past_a_game_or_the_news_is_not_a_crisis(
+    checker: SafetyChecker, text: str
+) -> None:
+    verdict = checker.assess(text, None)
+    assert verdict.level is not Level.CRISIS, verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("đây là tin nhắn cuối cùng của em, nói với mẹ là em xin lỗi", "vi"),
+        ("em đã viết thư cho bố mẹ rồi, tối nay em sẽ đi thật xa mãi mãi", "vi"),
+        ("e k muốn sống nữa đâu, mai e sẽ không còn ở đây", "vi"),
+        ("tau mệt rồi, mai tau không còn nữa mô", "vi"),
+        ("this is my last message, tell mum im sorry", "en"),
+        ("i have saved up my pills and tonight i will take them all", "en"),
+    ],
+)
+def test_a_farewell_or_a_plan_is_a_crisis(checker: SafetyChecker, text: str, lang: str) -> None:
+    verdict = checker.assess(text, lang)
+    assert verdict.level is Level.CRISIS and verdict.category is Category.SELF_HARM, verdict
+
+
+def test_the_verdict_reads_who_and_when(checker: SafetyChecker) -> None:
+    mine = checker.assess("bố em đêm nào cũng đánh em", "vi")
+    assert mine.who is not None and mine.who.value == "self"
+    theirs = checker.assess("con gái tôi bị ông hàng xóm sờ mó chỗ kín hôm qua", "vi")
+    assert theirs.who is not None and theirs.who.value == "other-child"
+    assert mine.when is not None and mine.when.at_risk
+
+
+def test_the_check_without_a_model_is_the_lexicons(lexicons: SafetyChecker) -> None:
+    verdict = lexicons.assess("em muốn chết", "vi")
+    assert verdict.level is Level.CRISIS and verdict.category is Category.SELF_HARM
+    assert "grade.lexicon-only" in verdict.rules and verdict.scores == ()
+    assert lexicons.assess("con đang học lớp 3", "vi") == Verdict.safe()
+
+
+# ---------------------------------------------------------------- the lexicon rules
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("ko muốn sống nữa", Category.SELF_HARM),
+        ("muon chet", Category.SELF_HARM),
+        ("tự tử", Category.SELF_HARM),
+        ("em hay cắt tay", Category.SELF_HARM),
+        ("kms", Category.SELF_HARM),
+        ("unalive", Category.SELF_HARM),
+        ("bị sờ vùng kín", Category.SEXUAL_ABUSE),
+        ("chú hàng xóm bắt em cởi đồ", Category.SEXUAL_ABUSE),
+        ("bị ép lấy chồng", Category.EXPLOITATION),
+        ("bị đòi tiền nếu không sẽ tung ảnh", Category.SEXUAL_ABUSE),
+        ("bé nhà tôi uống nhầm thuốc chuột", Category.EMERGENCY),
+        ("con tôi đuối nước không thở", Category.EMERGENCY),
+        ("bố hay đánh em", Category.VIOLENCE),
+    ],
+)
+def test_named_disclosures(
+    checker: SafetyChecker, lexicons: SafetyChecker, text: str, category: Category
+) -> None:
+    """Each names a harm: its rule fires, and the check never lets it through (a bare "tự tử" may
+    be a check-in: the bot asks "are you safe?" with 111 at hand)."""
+    assert category in _categories(lexicons, text, "vi")
+    verdict = checker.assess(text, "vi")
+    assert verdict.level is not Level.NONE and verdict.category is category, verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cười chết mất",
+        "giết thời gian",
+        "nóng chết đi được",
+        "đói chết mất",
+        "mệt muốn chết",
+        "I'm dying to see it",
+        "this homework is killing me",
+        "you're killing it",
+        "my sister beats me at every board game",
+        "từ từ thôi con",
+    ],
+)
+def test_idioms_hide_their_words_from_the_rules(lexicons: SafetyChecker, text: str) -> None:
+    assert lexicons.lexicon_rules(text) == []
 
 
 @pytest.mark.parametrize(
@@ -132,7 +215,10 @@ def test_figures_of_speech_do_not_fire(checker: SafetyChecker, text: str) -> Non
         "tu van tam ly cho tre o dau",
     ],
 )
-def test_informational_questions_do_not_fire(checker: SafetyChecker, text: str) -> None:
+def test_informational_questions_do_not_fire(
+    checker: SafetyChecker, lexicons: SafetyChecker, text: str
+) -> None:
+    assert lexicons.lexicon_rules(text, "vi") == []
     assert not checker.assess(text, "vi").escalate
 
 
@@ -143,7 +229,8 @@ def test_a_question_never_silences_a_disclosure(checker: SafetyChecker) -> None:
         "em muốn chết, dấu hiệu trầm cảm là gì",
         "my son is not breathing, how to do cpr",
     ):
-        assert checker.assess(text, None).escalate, text
+        assert checker.assess(text, None).level is not Level.NONE, text
+    assert checker.assess("my son is not breathing, how to do cpr", "en").escalate
 
 
 def test_severity(checker: SafetyChecker) -> None:
@@ -153,7 +240,9 @@ def test_severity(checker: SafetyChecker) -> None:
     assert checker.assess("em chán sống lắm").severity is Severity.MEDIUM
 
 
-def test_accents_typed_fully_partly_or_not_at_all(checker: SafetyChecker) -> None:
+def test_accents_typed_fully_partly_or_not_at_all(
+    checker: SafetyChecker, lexicons: SafetyChecker
+) -> None:
     for text in (
         "em muốn chết",
         "em muon chet",
@@ -163,13 +252,14 @@ def test_accents_typed_fully_partly_or_not_at_all(checker: SafetyChecker) -> Non
     ):
         assert checker.assess(text).category is Category.SELF_HARM, text
     # a different accent is a different word: "học" (study) is not "hóc" (choke)
+    assert lexicons.lexicon_rules("bé đang học bài") == []
     assert not checker.assess("bé đang học bài").escalate
     assert checker.assess("bé bị hóc xương cá").category is Category.EMERGENCY
 
 
-def test_negation_inside_a_gap_blocks_the_match(checker: SafetyChecker) -> None:
-    assert not checker.assess("em không bị ai đánh cả, chỉ hơi buồn").escalate
-    assert checker.assess("em bị bạn đánh").escalate
+def test_negation_inside_a_gap_blocks_the_match(lexicons: SafetyChecker) -> None:
+    assert lexicons.lexicon_rules("em không bị ai đánh cả, chỉ hơi buồn") == []
+    assert _categories(lexicons, "em bị bạn đánh") == {Category.VIOLENCE}
 
 
 def test_other_languages_are_checked_whatever_the_setting(checker: SafetyChecker) -> None:
@@ -190,7 +280,7 @@ def test_long_garbage_and_control_characters_do_not_crash(checker: SafetyChecker
         started = time.perf_counter()
         verdict = checker.assess(text, "vi")
         assert time.perf_counter() - started < 0.5
-        assert isinstance(verdict, Verdict)
+        assert isinstance(verdict, Verdict) and "safety.error" not in verdict.rules
     for text in ("", "   ", "\x00\x00", "😀😀😀", "...!!!???", "\u200b" * 500, "_" * 100):
         assert checker.assess(text) == Verdict.safe(), repr(text)
     assert checker.assess("\x00em\u200b muốn\x07 chết\ufeff").category is Category.SELF_HARM
@@ -199,16 +289,8 @@ def test_long_garbage_and_control_characters_do_not_crash(checker: SafetyChecker
 def test_a_disclosure_after_a_long_preamble_is_found(checker: SafetyChecker) -> None:
     text = "hôm nay em đi học về. " * 150 + "bố lại đánh em"
     assert len(text) > 3000
-    assert checker.assess(text).category is Category.VIOLENCE
-
-
-def test_typical_message_takes_well_under_a_millisecond(checker: SafetyChecker) -> None:
-    texts = [e.text for e in EXAMPLES]
-    started = time.perf_counter()
-    for text in texts:
-        checker.assess(text)
-    per_message = (time.perf_counter() - started) / len(texts)
-    assert per_message < 0.005  # typically ~0.2 ms; generous for slow CI machines
+    verdict = checker.assess(text)
+    assert verdict.level is not Level.NONE and verdict.category is Category.VIOLENCE
 
 
 def test_a_bug_in_the_check_escalates_instead_of_raising(
@@ -217,31 +299,39 @@ def test_a_bug_in_the_check_escalates_instead_of_raising(
     def broken(*args: object) -> object:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(checker, "_assess", broken)
+    assert checker.learned is not None
+    monkeypatch.setattr(checker.learned, "read", broken)
     with caplog.at_level(logging.ERROR):
         verdict = checker.assess("secret words of a child")
-    assert verdict.escalate and verdict.rules == ("safety.error",)
+    assert verdict.escalate and verdict.level is Level.CRISIS
+    assert verdict.rules == ("safety.error",)
     assert "secret words" not in caplog.text
 
 
 # ---------------------------------------------------------------- the verdict
 
 
-def test_verdict_holds_rule_ids_never_the_text(checker: SafetyChecker) -> None:
+def test_verdict_holds_rule_ids_and_scores_never_the_text(checker: SafetyChecker) -> None:
     known = checker.rule_ids
-    for example in EXAMPLES:
-        verdict = checker.assess(f"{example.text} qzxcanary", example.lang)
-        assert set(verdict.rules) <= known
+    for row in CORPUS[::7]:
+        verdict = checker.assess(f"{row.text} qzxcanary", row.lang)
+        assert {r for r in verdict.rules if not r.startswith("grade.")} <= known
         assert "qzxcanary" not in repr(verdict)
-        assert example.text not in repr(verdict)
+        assert row.text not in repr(verdict)
+        assert all(isinstance(value, float) for _, value in verdict.scores)
 
 
-def test_verdict_safe_and_frozen() -> None:
+def test_verdict_safe_frozen_and_escalate_means_crisis() -> None:
     verdict = Verdict.safe()
-    assert verdict == Verdict(escalate=False, category=None, severity=None, rules=())
+    assert verdict == Verdict(level=Level.NONE, category=None, severity=None, rules=())
+    assert not verdict.escalate
     with pytest.raises(dataclasses.FrozenInstanceError):
-        verdict.escalate = True  # type: ignore[misc]
+        verdict.level = Level.CRISIS  # type: ignore[misc]
+    check_in = dataclasses.replace(verdict, level=Level.CHECK_IN)
+    assert not check_in.escalate
+    assert dataclasses.replace(verdict, level=Level.CRISIS).escalate
     assert Category.SEXUAL_ABUSE == "sexual-abuse" and Severity.HIGH == "high"
+    assert Level.CHECK_IN == "check-in"
 
 
 def test_every_category_is_covered_in_vietnamese_and_english(checker: SafetyChecker) -> None:
@@ -250,6 +340,14 @@ def test_every_category_is_covered_in_vietnamese_and_english(checker: SafetyChec
             rule_id.split(".")[1] for rule_id in checker.rule_ids if rule_id.startswith(lang)
         }
         assert prefixes == {c.value for c in Category}, lang
+
+
+def test_the_model_is_loaded_with_its_thresholds(checker: SafetyChecker) -> None:
+    learned = checker.learned
+    assert learned is not None
+    assert 0.0 < learned.thresholds.check_in <= learned.thresholds.crisis < 1.0
+    assert {c.value for c in Category} == set(learned.category_model.classes)
+    assert learned.risk_model.classes == ("at-risk", "none")
 
 
 # ---------------------------------------------------------------- loading lexicon files
@@ -289,9 +387,11 @@ def test_a_new_language_file_is_picked_up(tmp_path: Path) -> None:
         shutil.copy(LEXICONS / name, tmp_path / name)
     (tmp_path / "qaa.yaml").write_text(_PSEUDO, encoding="utf-8")
     checker = SafetyChecker.load(tmp_path)
+    assert checker.learned is None  # no model/ folder here: the lexicons alone
     assert "qaa" in checker.languages
     verdict = checker.assess("mi zb frinn", "qaa")
-    assert verdict.category is Category.SELF_HARM and verdict.rules == ("qaa.self-harm.wish",)
+    assert verdict.category is Category.SELF_HARM
+    assert verdict.rules == ("qaa.self-harm.wish", "grade.lexicon-only")
     assert not checker.assess("mi zb frinn", "vi").escalate  # only for users of that language
     assert not checker.assess("mi nix zorblat frinn", "qaa").escalate  # a negation in the gap
     assert not checker.assess("zorblat frinn jokey", "qaa").escalate  # an idiom

@@ -196,13 +196,18 @@ class WebChannel:
     async def _send_waiting(self, user: UserRef, response: web.StreamResponse) -> int:
         queue = self.context.queue
         clock = self.context.pipeline.clock
-        envelopes = await queue.claim_for(user, 20, self.context.worker, clock.now(), LEASE)
+        # shielded: a page that goes away cancels this handler, and a transaction cancelled
+        # half-way on SQLite can keep the write lock until every other writer times out
+        envelopes = await asyncio.shield(
+            queue.claim_for(user, 20, self.context.worker, clock.now(), LEASE)
+        )
         for envelope in envelopes:
             for reply in envelope.replies:
                 data = json.dumps(reply_to_json(reply), ensure_ascii=False)
                 await response.write(f"event: reply\ndata: {data}\n\n".encode())
         if envelopes:
-            await queue.settle([(e, Status.SENT, "") for e in envelopes], clock.now())
+            sent = [(e, Status.SENT, "") for e in envelopes]
+            await asyncio.shield(queue.settle(sent, clock.now()))
         return len(envelopes)
 
     async def media(self, request: web.Request) -> web.StreamResponse:

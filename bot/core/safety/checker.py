@@ -1,4 +1,4 @@
-"""The risk detector: every lexicon that applies, run over one message."""
+"""The risk detector: every lexicon that applies, then the learned layer, graded into one verdict."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.core.safety.grading import LexiconReading, grade
+from bot.core.safety.learned import LearnedLayer, Reading
 from bot.core.safety.lexicon import Kind, Lexicon, Rule, load_lexicon
 from bot.core.safety.tokens import Token, build_stream, tokenize
-from bot.core.safety.verdict import CATEGORY_PRIORITY, Severity, Verdict
+from bot.core.safety.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +20,18 @@ ALWAYS = ("vi", "en")
 
 
 class SafetyChecker:
-    """Loaded once at start-up from content/safety/*.yaml; ``assess`` is pure and thread-safe."""
+    """Loaded once at start-up from content/safety/; ``assess`` is pure and thread-safe."""
 
-    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+    def __init__(self, lexicons: Iterable[Lexicon], learned: LearnedLayer | None = None) -> None:
         self._lexicons = {lexicon.language: lexicon for lexicon in lexicons}
         if not self._lexicons:
             raise ValueError("no safety lexicon loaded")
+        self.learned = learned
 
     @classmethod
-    def load(cls, directory: Path) -> SafetyChecker:
-        """Every ``*.yaml`` in ``directory``; a broken file raises ValueError naming it."""
+    def load(cls, directory: Path, *, learned: bool = True) -> SafetyChecker:
+        """Every ``*.yaml`` in ``directory`` and, when ``learned`` and present, the models in
+        ``directory/model/``; a broken file raises ValueError naming it."""
         paths = sorted(Path(directory).glob("*.yaml"))
         if not paths:
             raise ValueError(f"{directory}: no safety lexicon files (*.yaml)")
@@ -38,7 +42,11 @@ class SafetyChecker:
                 if rule.id in seen:
                     raise ValueError(f"{path}: rule id {rule.id!r} is also used in {seen[rule.id]}")
                 seen[rule.id] = path
-        return cls(lexicons)
+        return cls(lexicons, LearnedLayer.load(Path(directory)) if learned else None)
+
+    def with_learned(self, learned: LearnedLayer | None) -> SafetyChecker:
+        """The same lexicons with another learned layer (or none): for comparing models."""
+        return SafetyChecker(self._lexicons.values(), learned)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -49,7 +57,7 @@ class SafetyChecker:
         return frozenset(rule.id for lexicon in self._lexicons.values() for rule in lexicon.rules)
 
     def assess(self, text: str, lang: str | None = None) -> Verdict:
-        """Decide whether ``text`` must be escalated to a human and the hotline."""
+        """How urgently ``text`` needs a human and the hotline: crisis, check-in or none."""
         try:
             return self._assess(text, lang)
         except Exception:
@@ -58,23 +66,42 @@ class SafetyChecker:
             return Verdict.failed()
 
     def _assess(self, text: str, lang: str | None) -> Verdict:
-        tokens = tokenize(text if isinstance(text, str) else str(text))
+        text = text if isinstance(text, str) else str(text)
+        tokens = tokenize(text)
         if all(token.boundary for token in tokens):
             return Verdict.safe()
+        found = self._lexicon(tokens, lang)
+        reading = self.read(text)
+        return grade(found, reading, self.learned.thresholds if self.learned else None)
+
+    def read(self, text: str) -> Reading | None:
+        """The learned layer's reading of ``text`` (None without one)."""
+        return self.learned.read(text) if self.learned else None
+
+    def lexicon_rules(self, text: str, lang: str | None = None) -> list[Rule]:
+        """The lexicon rules that fire on ``text`` (question frames applied)."""
+        return list(self._lexicon(tokenize(text), lang).rules)
+
+    def _lexicon(self, tokens: tuple[Token, ...], lang: str | None) -> LexiconReading:
         lexicons = self._select(lang)
         masked = self._idiom_mask(lexicons, tokens)
         fired: list[Rule] = []
+        idiom_hid_a_rule = False  # a rule would fire on the words an idiom covers
         informational = False
         for lexicon in lexicons:
             # Question frames see every word (idioms include hypotheticals such as "nếu con").
+            plain = build_stream(tokens, lexicon.aliases).text
             if lexicon.questions is not None and not informational:
-                plain = build_stream(tokens, lexicon.aliases).text
                 informational = lexicon.questions.search(plain) is not None
-            stream = build_stream(tokens, lexicon.aliases, masked).text
-            fired.extend(rule for rule in lexicon.rules if rule.regex.search(stream))
+            stream = build_stream(tokens, lexicon.aliases, masked).text if masked else plain
+            for rule in lexicon.rules:
+                if rule.regex.search(stream):
+                    fired.append(rule)
+                elif masked and not idiom_hid_a_rule and rule.regex.search(plain):
+                    idiom_hid_a_rule = True
         if informational:
             fired = [rule for rule in fired if rule.kind is Kind.DISCLOSURE]
-        return _verdict(fired)
+        return LexiconReading(tuple(fired), idiom=idiom_hid_a_rule)
 
     def _select(self, lang: str | None) -> list[Lexicon]:
         wanted: list[str] = []
@@ -118,13 +145,3 @@ class SafetyChecker:
             for match in lexicon.idioms.finditer(stream.text):
                 masked.update(stream.covered(match.start(), match.end()))
         return frozenset(i for i in masked if not tokens[i].boundary)
-
-
-def _verdict(fired: list[Rule]) -> Verdict:
-    if not fired:
-        return Verdict.safe()
-    severity = Severity.HIGH if any(r.severity is Severity.HIGH for r in fired) else Severity.MEDIUM
-    top = {rule.category for rule in fired if rule.severity is severity}
-    category = next(c for c in CATEGORY_PRIORITY if c in top)
-    rules = tuple(sorted({rule.id for rule in fired}))
-    return Verdict(escalate=True, category=category, severity=severity, rules=rules)
