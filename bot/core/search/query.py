@@ -10,9 +10,10 @@ the weighted share of clauses an article satisfies (``index.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from bot.core.search.accents import AccentModel
 from bot.core.search.analysis import Token, accented_term, phrase_terms, plain_bigram
 from bot.core.search.lexicon import LanguageLexicon, Match
 from bot.core.search.vocabulary import Vocabulary
@@ -22,6 +23,8 @@ TYPO_FACTOR = 0.7  # a corrected word counts 70% of an exact one
 SYNONYM_FACTOR = 0.85  # a lexicon canonical form counts 85% of the variant typed
 BIGRAM_WEIGHT = 0.5  # a two-word phrase adds to its words (tuned on the eval set)
 PLAIN_FACTOR = 0.6  # typed with accents, a match without them ("bao" for "bão") counts 60%
+GUESSED_PLAIN_FACTOR = 0.8  # typed without accents, a match against the likely accents counts
+# fully and one against other accents ("sót" where "sốt" is likely) 80%
 UNKNOWN_SHARE = 0.5  # an unknown word weighs half the rarest known word: it dilutes the score
 GENERIC_FACTOR = 0.7  # a word no article is about (only in bodies) weighs less
 MIN_IDF = 0.1  # terms in nearly every article say nothing: dropped from the question
@@ -40,12 +43,19 @@ class _Word:
     term: str | None  # the plain term in the vocabulary (possibly a typo correction)
     factor: float
     unigram: bool = True  # False: an unaccented stopword form, only in topical bigrams
+    guessed: bool = False  # the token's accents were restored (``accents.py``), not typed
 
 
 def _resolve(
-    token: Token, lex: LanguageLexicon, vocab: Vocabulary, plain_typing: bool, budget: list[int]
+    token: Token,
+    lex: LanguageLexicon,
+    vocab: Vocabulary,
+    plain_typing: bool,
+    budget: list[int],
+    guess: str | None = None,
 ) -> _Word | None:
-    """The known term for a token (exact or corrected); None for a stopword."""
+    """The known term for a token (exact or corrected); None for a stopword. ``guess``: the
+    token's likely accented form when it was typed without accents."""
     if token.stop:
         return None
     if lex.may_be_stop(token):
@@ -57,6 +67,8 @@ def _resolve(
         # stopword's form joins a neighbour when the pair is something articles are about.
         return _Word(token, token.plain, 1.0, unigram=False)
     if token.plain in vocab:
+        if guess is not None and guess != token.folded:
+            return _Word(replace(token, folded=guess, accented=True), token.plain, 1.0, True, True)
         return _Word(token, token.plain, 1.0)
     if budget[0] > 0:
         budget[0] -= 1
@@ -68,12 +80,23 @@ def _resolve(
 
 
 def _clause(
-    plain: str, folded: str, typed_accents: bool, factor: float, vocab: Vocabulary
+    plain: str,
+    folded: str,
+    typed_accents: bool,
+    factor: float,
+    vocab: Vocabulary,
+    guessed: bool = False,
 ) -> Clause | None:
     """A word or phrase: typed with accents, the accent-exact form counts fully and weighs by its
-    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less."""
+    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less. With
+    guessed accents it weighs as typed, and other accents count GUESSED_PLAIN_FACTOR."""
     accented = accented_term(folded)
-    if typed_accents and factor == 1.0 and accented in vocab:
+    if guessed and factor == 1.0 and accented in vocab and plain in vocab:
+        return Clause(
+            vocab.idf[plain] * _topicality(plain, vocab),
+            ((accented, 1.0), (plain, GUESSED_PLAIN_FACTOR)),
+        )
+    if typed_accents and not guessed and factor == 1.0 and accented in vocab:
         weight = max(vocab.idf[accented], vocab.idf.get(plain, 0.0))
         return Clause(
             weight * _topicality(accented, vocab), ((accented, 1.0), (plain, PLAIN_FACTOR))
@@ -92,7 +115,9 @@ def _unigram(word: _Word, vocab: Vocabulary) -> list[Clause]:
         return []
     if word.term is None:
         return [Clause(UNKNOWN_SHARE * vocab.max_idf, ())]
-    clause = _clause(word.term, word.token.folded, word.token.accented, word.factor, vocab)
+    clause = _clause(
+        word.term, word.token.folded, word.token.accented, word.factor, vocab, word.guessed
+    )
     return [clause] if clause is not None else []
 
 
@@ -105,7 +130,7 @@ def _bigram(left: _Word, right: _Word, vocab: Vocabulary) -> list[Clause]:
     plain = plain_bigram(left.term, right.term)
     if not (left.unigram and right.unigram) and plain not in vocab.topical:
         return []
-    clause = _clause(plain, folded, accented, factor, vocab)
+    clause = _clause(plain, folded, accented, factor, vocab, left.guessed or right.guessed)
     if clause is None:
         return []
     return [Clause(BIGRAM_WEIGHT * clause.weight, clause.alternatives)]
@@ -149,12 +174,18 @@ def _spans(matches: list[Match]) -> dict[int, Match]:
     return chosen
 
 
-def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Clause]:
-    """The clauses of an already cleaned question."""
+def build_clauses(
+    text: str, lex: LanguageLexicon, vocab: Vocabulary, accents: AccentModel | None = None
+) -> list[Clause]:
+    """The clauses of an already cleaned question; ``accents`` restores the likely accents of a
+    question typed without any."""
     clauses: list[Clause] = []
     budget = [MAX_CORRECTIONS]
     plain_typing = not has_accents(text)
     for segment in lex.tokenize(text):
+        guesses: Sequence[str | None] = [None] * len(segment)
+        if plain_typing and accents is not None:
+            guesses = accents.restore([token.folded for token in segment])
         spans = _spans(lex.synonyms(segment, plain_typing))
         previous: _Word | None = None
         position = 0
@@ -171,7 +202,7 @@ def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Cl
                 clauses.extend(_concept(match, segment[match.start : match.end], vocab))
                 position, previous = match.end, None
                 continue
-            word = _resolve(segment[position], lex, vocab, plain_typing, budget)
+            word = _resolve(segment[position], lex, vocab, plain_typing, budget, guesses[position])
             if word is not None:
                 clauses.extend(_unigram(word, vocab))
                 if previous is not None:
