@@ -20,7 +20,7 @@ def _ask(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, objec
 
 def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     (record,) = _ask(capsys, "lam sao phong duoi nuoc cho be")
-    assert set(record) == {"query", "lang", "safety", "results"}
+    assert set(record) == {"query", "lang", "safety", "results", "confidence", "clarify"}
     assert record["query"] == "lam sao phong duoi nuoc cho be" and record["lang"] == "vi"
     assert record["safety"] == {"escalate": False, "category": None}
     results = record["results"]

@@ -8,6 +8,7 @@ from bot.core.menus import hotline_row, main_menu
 from bot.core.messages import Button, Reply
 from bot.core.ports import UnansweredQuestion
 from bot.core.scrub import scrub
+from bot.core.search import SearchResult
 from bot.core.services import Services
 from bot.core.textnorm import words
 from bot.core.turn import Turn
@@ -37,8 +38,12 @@ async def answer(turn: Turn, services: Services) -> None:
         )
         return
     index = services.content.index
-    hits = index.search(turn.text, turn.locale, limit=OTHER_MATCHES + 1) if index else []
+    result = index.lookup(turn.text, turn.locale, OTHER_MATCHES + 1) if index else SearchResult()
     library = services.content.library
+    if result.clarify and all(t in library.topics for t in result.clarify):
+        clarify(turn, services, result.clarify)
+        return
+    hits = result.hits
     found = [f for f in (library.article(h.id, turn.locale, turn.now.date()) for h in hits) if f]
     if not found:
         await turn.store.unanswered.add(
@@ -71,3 +76,18 @@ async def answer(turn: Turn, services: Services) -> None:
     if others:
         rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in others)
         turn.say(Reply(_("Other articles that may help:"), buttons=rows))
+
+
+def clarify(turn: Turn, services: Services, topics: tuple[str, ...]) -> None:
+    """Two topics are too close to call: ask, one button per topic."""
+    names = [services.content.library.topics[t].name(turn.locale) for t in topics]
+    turn.record("clarify", subject=" ".join(topics))
+    turn.say(
+        Reply(
+            _("Did you mean: {topics}?").format(topics=" · ".join(names)),
+            buttons=tuple(
+                (Button.callback(name, f"topic:{t}"),)
+                for t, name in zip(topics, names, strict=True)
+            ),
+        )
+    )
