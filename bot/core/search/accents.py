@@ -85,6 +85,9 @@ class AccentModel:
             counts.bigrams.update(more.bigrams)
         return cls(counts.unigrams, counts.bigrams)
 
+    def knows(self, plain: str) -> bool:
+        return plain in self._forms
+
     def forms(self, plain: str) -> list[str]:
         """The accented forms the library writes for ``plain``, most frequent first."""
         return list(self._forms.get(plain, ()))

@@ -10,7 +10,7 @@ the weighted share of clauses an article satisfies (``index.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.core.search.accents import AccentModel
@@ -52,10 +52,15 @@ def _resolve(
     vocab: Vocabulary,
     plain_typing: bool,
     budget: list[int],
-    guess: str | None = None,
+    guess: Token | None = None,
 ) -> _Word | None:
     """The known term for a token (exact or corrected); None for a stopword. ``guess``: the
-    token's likely accented form when it was typed without accents."""
+    token with its likely accents, when it was typed without any and the library knows it."""
+    if guess is not None:  # "boi" is likely "bơi", not the stopword "bởi"; "co" is likely "có"
+        if guess.stop:
+            return None
+        if guess.plain in vocab:
+            return _Word(guess, guess.plain, 1.0, guessed=True)
     if token.stop:
         return None
     if lex.may_be_stop(token):
@@ -67,8 +72,6 @@ def _resolve(
         # stopword's form joins a neighbour when the pair is something articles are about.
         return _Word(token, token.plain, 1.0, unigram=False)
     if token.plain in vocab:
-        if guess is not None and guess != token.folded:
-            return _Word(replace(token, folded=guess, accented=True), token.plain, 1.0, True, True)
         return _Word(token, token.plain, 1.0)
     if budget[0] > 0:
         budget[0] -= 1
@@ -88,19 +91,13 @@ def _clause(
     guessed: bool = False,
 ) -> Clause | None:
     """A word or phrase: typed with accents, the accent-exact form counts fully and weighs by its
-    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less. With
-    guessed accents it weighs as typed, and other accents count GUESSED_PLAIN_FACTOR."""
+    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less
+    (GUESSED_PLAIN_FACTOR when the accents were guessed, not typed)."""
     accented = accented_term(folded)
-    if guessed and factor == 1.0 and accented in vocab and plain in vocab:
-        return Clause(
-            vocab.idf[plain] * _topicality(plain, vocab),
-            ((accented, 1.0), (plain, GUESSED_PLAIN_FACTOR)),
-        )
-    if typed_accents and not guessed and factor == 1.0 and accented in vocab:
+    if typed_accents and factor == 1.0 and accented in vocab:
         weight = max(vocab.idf[accented], vocab.idf.get(plain, 0.0))
-        return Clause(
-            weight * _topicality(accented, vocab), ((accented, 1.0), (plain, PLAIN_FACTOR))
-        )
+        other = GUESSED_PLAIN_FACTOR if guessed else PLAIN_FACTOR
+        return Clause(weight * _topicality(accented, vocab), ((accented, 1.0), (plain, other)))
     if plain not in vocab or vocab.idf[plain] < MIN_IDF:
         return None
     return Clause(vocab.idf[plain] * _topicality(plain, vocab), ((plain, factor),))
@@ -174,6 +171,20 @@ def _spans(matches: list[Match]) -> dict[int, Match]:
     return chosen
 
 
+def _guesses(
+    segment: Sequence[Token], lex: LanguageLexicon, accents: AccentModel | None
+) -> list[Token | None]:
+    """Each token with its likely accents (``accents.py``), None where the library does not
+    know the word."""
+    if accents is None:
+        return [None] * len(segment)
+    forms = accents.restore([token.folded for token in segment])
+    return [
+        lex.token(form) if accents.knows(token.folded) else None
+        for token, form in zip(segment, forms, strict=True)
+    ]
+
+
 def build_clauses(
     text: str, lex: LanguageLexicon, vocab: Vocabulary, accents: AccentModel | None = None
 ) -> list[Clause]:
@@ -183,20 +194,15 @@ def build_clauses(
     budget = [MAX_CORRECTIONS]
     plain_typing = not has_accents(text)
     for segment in lex.tokenize(text):
-        guesses: Sequence[str | None] = [None] * len(segment)
-        if plain_typing and accents is not None:
-            guesses = accents.restore([token.folded for token in segment])
+        guesses = _guesses(segment, lex, accents) if plain_typing else [None] * len(segment)
         spans = _spans(lex.synonyms(segment, plain_typing))
         previous: _Word | None = None
         position = 0
         while position < len(segment):
             match = spans.get(position)
-            if (
-                match is not None
-                and plain_typing
-                and match.end - match.start == 1
-                and lex.may_be_stop(segment[position])
-            ):
+            guess = guesses[position]
+            may_be_stop = guess.stop if guess is not None else lex.may_be_stop(segment[position])
+            if match is not None and plain_typing and match.end - match.start == 1 and may_be_stop:
                 match = None  # "cam" is "cảm" before it is "câm"
             if match is not None:
                 clauses.extend(_concept(match, segment[match.start : match.end], vocab))
