@@ -50,6 +50,7 @@ def _ask(args: argparse.Namespace) -> int:
             "lang": lang,
             "safety": {
                 "escalate": verdict.escalate,
+                "level": verdict.level.value,
                 "category": verdict.category.value if verdict.category else None,
             },
             "results": [
@@ -63,8 +64,8 @@ def _ask(args: argparse.Namespace) -> int:
             print(json.dumps(record, ensure_ascii=False), flush=True)
             continue
         print(f"? {question}")
-        if verdict.escalate:
-            print(f"  ⚠ safety: escalate ({verdict.category}, {verdict.severity})")
+        if verdict.level.value != "none":
+            print(f"  ⚠ safety: {verdict.level} ({verdict.category}, {verdict.severity})")
         if not hits:
             print("  (no vetted answer above the threshold: the bot offers topics and 111)")
         elif result.clarify:

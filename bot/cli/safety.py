@@ -15,6 +15,9 @@ def register(commands: Any) -> None:
     sub = safety.add_subparsers(dest="safety_command", required=True, metavar="SUBCOMMAND")
     train = sub.add_parser("train", help="rebuild content/safety/model/ from the corpus")
     train.set_defaults(func=_train)
+    compare = sub.add_parser("compare", help="candidate learned layers, measured on dev")
+    compare.add_argument("names", nargs="*", help="only candidates whose name contains these")
+    compare.set_defaults(func=_compare)
     evaluate = sub.add_parser("eval", help="recall, category and false alarms on a split")
     evaluate.add_argument("--split", choices=("train", "dev", "test", "all"), default="dev")
     evaluate.add_argument("--show", action="store_true", help="list the failures (not on test)")
@@ -30,6 +33,12 @@ def _train(args: argparse.Namespace) -> int:
     from bot.tools.safety import train
 
     return train.main()
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from bot.tools.safety import compare
+
+    return compare.main(args.names)
 
 
 def _eval(args: argparse.Namespace) -> int:

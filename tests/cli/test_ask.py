@@ -22,7 +22,7 @@ def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     (record,) = _ask(capsys, "lam sao phong duoi nuoc cho be")
     assert set(record) == {"query", "lang", "safety", "results", "confidence", "clarify"}
     assert record["query"] == "lam sao phong duoi nuoc cho be" and record["lang"] == "vi"
-    assert record["safety"] == {"escalate": False, "category": None}
+    assert record["safety"] == {"escalate": False, "level": "none", "category": None}
     results = record["results"]
     assert isinstance(results, list) and 1 <= len(results) <= 5
     assert results[0]["topic"] == "drowning-prevention"
@@ -47,7 +47,7 @@ def test_ask_fills_safety_and_reads_a_batch_from_stdin(
         records[0]["safety"]["escalate"] is False
         and records[0]["results"][0]["topic"] == "abuse-signs"
     )  # type: ignore[index]
-    assert records[1]["safety"] == {"escalate": True, "category": "self-harm"}
+    assert records[1]["safety"] == {"escalate": True, "level": "crisis", "category": "self-harm"}
     assert records[2]["results"] == [] and records[3]["results"] == []
 
 

@@ -1,6 +1,7 @@
 """A linear classifier over ``featurize`` features, scored with numpy (no scikit-learn at run time).
 
-A text's vector is ``(1 + ln count) × idf`` for each known feature, scaled to unit length (the
+Every scoring method takes a text, or its features (``featurize(text, model.spec)``) when several
+models share one spec and the text should be read once. A text's vector is ``(1 + ln count) × idf`` for each known feature, scaled to unit length (the
 usual sublinear tf-idf); the class scores are ``vector · weights + bias``, turned into
 probabilities by ``softmax`` (one multinomial model) or ``sigmoid`` (one-vs-rest).
 """
@@ -19,6 +20,7 @@ from bot.core.nlu.features import FeatureSpec, featurize
 
 Link = Literal["softmax", "sigmoid"]
 Floats = npt.NDArray[np.float32]
+Text = str | Mapping[str, int]  # a text, or its features
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,12 @@ class LinearModel:
 
         return load_model(path)
 
-    def vector(self, text: str) -> tuple[npt.NDArray[np.intp], Floats]:
+    def vector(self, text: Text) -> tuple[npt.NDArray[np.intp], Floats]:
         """The known features of ``text``: their indices and their unit-length tf-idf values."""
+        features = featurize(text, self.spec) if isinstance(text, str) else text
         indices: list[int] = []
         counts: list[int] = []
-        for name, count in featurize(text, self.spec).items():
+        for name, count in features.items():
             index = self.vocabulary.get(name)
             if index is not None:
                 indices.append(index)
@@ -74,20 +77,20 @@ class LinearModel:
         norm = float(np.sqrt(np.dot(values, values)))
         return where, (values / norm if norm else values).astype(np.float32)
 
-    def decision(self, text: str) -> Floats:
+    def decision(self, text: Text) -> Floats:
         """Raw class scores (before the link function), in the order of ``classes``."""
         where, values = self.vector(text)
         scores: Floats = values @ self.weights[where] + self.bias
         return scores
 
-    def probabilities(self, text: str) -> Floats:
+    def probabilities(self, text: Text) -> Floats:
         return self._link(self.decision(text))
 
-    def proba(self, text: str) -> dict[str, float]:
+    def proba(self, text: Text) -> dict[str, float]:
         """Class → probability (softmax: they sum to 1; sigmoid: each on its own)."""
         return dict(zip(self.classes, map(float, self.probabilities(text)), strict=True))
 
-    def explain(self, text: str, label: str, limit: int = 8) -> list[Contribution]:
+    def explain(self, text: Text, label: str, limit: int = 8) -> list[Contribution]:
         """The features of ``text`` that moved ``label``'s score most, strongest first."""
         column = self.classes.index(label)
         where, values = self.vector(text)

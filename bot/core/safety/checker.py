@@ -44,6 +44,10 @@ class SafetyChecker:
                 seen[rule.id] = path
         return cls(lexicons, LearnedLayer.load(Path(directory)) if learned else None)
 
+    def with_learned(self, learned: LearnedLayer | None) -> SafetyChecker:
+        """The same lexicons with another learned layer (or none): for comparing models."""
+        return SafetyChecker(self._lexicons.values(), learned)
+
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self._lexicons))

@@ -9,10 +9,12 @@ of the training split, and stored in the category model's artefact.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.nlu import LinearModel, load_model
+from bot.core.nlu import LinearModel, featurize, load_model
+from bot.core.nlu.model import Text
 from bot.core.safety.verdict import Category, When, Who
 
 MODEL_DIR = "model"
@@ -67,10 +69,11 @@ class LearnedLayer:
         return cls(*(load_model(where / name) for name in (CATEGORY_FILE, WHO_FILE, WHEN_FILE)))
 
     def read(self, text: str) -> Reading:
-        harm = self.category_model.probabilities(text)
+        features = featurize(text, self.category_model.spec)
+        harm = self.category_model.probabilities(features)
         index, category = max(self._harms, key=lambda item: harm[item[0]])
-        who = self.who_model.probabilities(text)
-        when = self.when_model.probabilities(text)
+        who = self.who_model.probabilities(self._same(self.who_model, text, features))
+        when = self.when_model.probabilities(self._same(self.when_model, text, features))
         best_who, best_when = int(who.argmax()), int(when.argmax())
         return Reading(
             risk=1.0 - float(harm[self._none]),
@@ -81,3 +84,7 @@ class LearnedLayer:
             when=When(self.when_model.classes[best_when]),
             when_score=float(when[best_when]),
         )
+
+    def _same(self, model: LinearModel, text: str, features: Counter[str]) -> Text:
+        """The features already computed when ``model`` reads text like the category model."""
+        return features if model.spec == self.category_model.spec else text

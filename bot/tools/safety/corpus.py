@@ -53,8 +53,9 @@ class Row:
 
     @property
     def frame(self) -> When | None:
-        """The situation label: ``when`` on an at-risk row, ``kind`` on a harmless one."""
-        return self.when if self.at_risk else self.kind
+        """The situation label: ``when`` on an at-risk row, ``kind`` (else ``when``) on a
+        harmless one."""
+        return self.when if self.at_risk else self.kind or self.when
 
 
 class CorpusError(ValueError):
@@ -117,8 +118,9 @@ def split(rows: Sequence[Row], which: Split, seed: int = SEED) -> list[Row]:
     return [row for row in rows if id(row) in chosen]
 
 
-def load_blind(path: Path = BLIND_TEST) -> list[Row]:
+def load_blind(path: Path | None = None) -> list[Row]:
     """The hidden test split, read only to report figures; a clear error when it is absent."""
+    path = path or BLIND_TEST
     if not path.exists():
         raise CorpusError(
             f"{path} is absent: the blind test split is placed there by the lead and read only "
@@ -141,9 +143,9 @@ def _row(path: Path, number: int, raw: Any) -> Row:
     try:
         expect = None if raw.get("expect") == "none" else Category(str(raw.get("expect")))
         level = Level(raw.get("level", "crisis" if expect else "none"))
-        who = Who(raw["who"]) if raw.get("who") else None
-        when = When(raw["when"]) if raw.get("when") else None
-        kind = When(raw["kind"]) if raw.get("kind") else None
+        who = Who(raw["who"]) if raw.get("who") not in (None, "none") else None
+        when = When(raw["when"]) if raw.get("when") not in (None, "none") else None
+        kind = When(raw["kind"]) if raw.get("kind") not in (None, "none") else None
     except ValueError as error:
         raise CorpusError(f"{where}: {error}") from None
     lang, style = raw.get("lang"), raw.get("style")
