@@ -22,6 +22,7 @@ from bot.core.textnorm import has_accents, strip_accents
 
 BIGRAM_SHARE = 0.8  # weight of the pair count against the word's own frequency
 FLOOR = 1e-6  # probability of a form never seen after the previous word nor alone
+ACCENT_PROBE = 300  # a text typed without accents shows it in its first characters
 
 
 @dataclass(frozen=True)
@@ -50,14 +51,17 @@ class WordCounts:
 def count_words(texts: Iterable[str]) -> WordCounts:
     """The folded words and neighbouring pairs of the texts written with accents (an article's
     example questions typed without them would teach that "sot" is a word)."""
-    unigrams: Counter[str] = Counter()
-    bigrams: Counter[tuple[str, str]] = Counter()
+    words: list[str] = []  # every segment's words, each segment followed by "" (no pair across)
     for text in texts:
-        if not has_accents(text):
-            continue
-        for words in segments(text):
-            unigrams.update(words)
-            bigrams.update(pairwise(words))
+        if has_accents(text[:ACCENT_PROBE]):
+            for segment in segments(text):
+                words.extend(segment)
+                words.append("")
+    unigrams = Counter(words)
+    del unigrams[""]
+    bigrams = Counter(pairwise(words))
+    for pair in [pair for pair in bigrams if "" in pair]:
+        del bigrams[pair]
     return WordCounts(unigrams, bigrams)
 
 

@@ -15,6 +15,7 @@ import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from bot.core import textnorm
@@ -164,6 +165,7 @@ class _LanguageIndex:
         self.lexicon = lex
         self.accents = accents
         self.hits = [SearchHit(a.id, a.topic, a.title, a.lang, 0.0) for a in articles]
+        self.topics = [a.topic for a in articles]
         # each topic's article when BM25F matched none of them: the one named after the topic
         self.defaults: dict[str, SearchHit] = {}
         for hit in sorted(self.hits, key=lambda h: (h.id != h.topic, h.id)):
@@ -195,15 +197,22 @@ class _LanguageIndex:
         return scores
 
     def search(self, text: str, limit: int, threshold: float) -> list[SearchHit]:
+        best = self.best_by_topic(text, threshold)
+        hits = [replace(self.hits[doc], score=round(score, 4)) for doc, score in best.values()]
+        return heapq.nlargest(limit, hits, key=lambda h: (h.score, h.id))
+
+    def best_by_topic(self, text: str, threshold: float) -> dict[str, tuple[int, float]]:
+        """Each topic's best article (document number) and its score, at or above
+        ``threshold``."""
         scores = self.scores(build_clauses(text, self.lexicon, self.vocabulary, self.accents))
-        best: dict[str, SearchHit] = {}
+        best: dict[str, tuple[int, float]] = {}
+        topics = self.topics
         for doc, score in scores.items():
-            if score < threshold:
-                continue
-            hit = self.hits[doc]
-            if hit.topic not in best or best[hit.topic].score < score:
-                best[hit.topic] = SearchHit(hit.id, hit.topic, hit.title, hit.lang, round(score, 4))
-        return heapq.nlargest(limit, best.values(), key=lambda h: (h.score, h.id))
+            if score >= threshold:
+                topic = topics[doc]
+                if topic not in best or best[topic][1] < score:
+                    best[topic] = (doc, score)
+        return best
 
 
 class SearchIndex:
@@ -298,13 +307,19 @@ class SearchIndex:
         return {topic: hit.score for topic, hit in self._best_articles(text, lang).items()}
 
     def _best_articles(self, text: str, lang: str) -> dict[str, SearchHit]:
-        """Each topic's best-scoring article: in the user's language, else in Vietnamese."""
+        """Each topic's best-scoring article in the user's language; Vietnamese articles too when
+        the language has none, or the question is typed with Vietnamese accents."""
+        codes = [lang] if lang in self._languages else []
+        if FALLBACK_LANG not in codes and (not codes or _ACCENTED.search(text)):
+            codes.append(FALLBACK_LANG)
         best: dict[str, SearchHit] = {}
-        for code in dict.fromkeys((lang, FALLBACK_LANG)):
+        for code in codes:
             index = self._languages.get(code)
-            if index is not None:
-                for hit in index.search(text, len(index.hits), MIN_FUSED_SCORE):
-                    best.setdefault(hit.topic, hit)
+            if index is None:
+                continue
+            for topic, (doc, score) in index.best_by_topic(text, MIN_FUSED_SCORE).items():
+                if topic not in best:
+                    best[topic] = replace(index.hits[doc], score=round(score, 4))
         return best
 
     def _default(self, topic: str, lang: str) -> SearchHit | None:
