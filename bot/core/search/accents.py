@@ -1,11 +1,13 @@
-"""Likely accents of Vietnamese typed without them, from the library's own text.
+"""Likely accents of Vietnamese typed without them, from the corpus's own text.
 
 "con bi sot" could be "con bị sốt" (a fever) or "con bị sót" (left behind); "hoc boi" could be
-"học bơi" (swimming lessons) or "học bói" (fortune-telling). The library says which is likely: it
-writes "bị sốt" and "học bơi" and never "bị sót" or "học bói". ``AccentModel`` counts the accented
-words and word pairs of the articles and, for an accent-free phrase, picks the accented reading with
-the highest bigram probability (Viterbi over the forms each syllable takes in the library,
-interpolated with unigram counts). Words the library never writes keep their typed form.
+"học bơi" (swimming lessons) or "học bói" (fortune-telling). The corpus says which is likely: the
+articles write "còn sót lại" and "học bơi", the questions parents typed with accents "bị sốt".
+``AccentModel`` counts the accented words and word pairs of the articles and of the training
+questions (their counts travel in the topic model's artefact) and, for an accent-free phrase,
+picks the reading with the highest bigram probability (Viterbi over the forms each syllable takes
+in the corpus, interpolated with unigram counts). Words the corpus never writes keep their typed
+form.
 """
 
 from __future__ import annotations
@@ -91,10 +93,6 @@ class AccentModel:
 
     def knows(self, plain: str) -> bool:
         return plain in self._forms
-
-    def forms(self, plain: str) -> list[str]:
-        """The accented forms the library writes for ``plain``, most frequent first."""
-        return list(self._forms.get(plain, ()))
 
     def restore(self, plains: Sequence[str]) -> list[str]:
         """The most likely accented reading of accent-free folded words (one segment)."""

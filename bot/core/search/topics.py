@@ -45,7 +45,6 @@ class TopicModel:
             raise ValueError(f"a topic model needs a {NONE!r} class")
         self.model = model
         self.fusion = Fusion.from_json(model.meta.get("fusion", {}))
-        self.corpus_hash = str(model.meta.get("corpus_hash", ""))
         self.accents = WordCounts.from_json(model.meta.get("accents", {}))
 
     @classmethod
