@@ -98,7 +98,7 @@ def run() -> str:
         ),
     ]
     ours, base = timings
-    meta = full.learned.category_model.meta if full.learned else {}
+    meta = full.learned.risk_model.meta if full.learned else {}
     figures = [
         f"Dev split: {len(dev)} of {len(rows)} corpus rows (content/safety/corpus/, seeded "
         f"stratified split; the model never trained on them, its thresholds were chosen on "

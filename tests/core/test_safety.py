@@ -167,7 +167,7 @@ def test_the_check_without_a_model_is_the_lexicons(lexicons: SafetyChecker) -> N
         ("bị sờ vùng kín", Category.SEXUAL_ABUSE),
         ("chú hàng xóm bắt em cởi đồ", Category.SEXUAL_ABUSE),
         ("bị ép lấy chồng", Category.EXPLOITATION),
-        ("bị đòi tiền nếu không sẽ tung ảnh", Category.EXPLOITATION),
+        ("bị đòi tiền nếu không sẽ tung ảnh", Category.SEXUAL_ABUSE),
         ("bé nhà tôi uống nhầm thuốc chuột", Category.EMERGENCY),
         ("con tôi đuối nước không thở", Category.EMERGENCY),
         ("bố hay đánh em", Category.VIOLENCE),
@@ -176,9 +176,11 @@ def test_the_check_without_a_model_is_the_lexicons(lexicons: SafetyChecker) -> N
 def test_named_disclosures(
     checker: SafetyChecker, lexicons: SafetyChecker, text: str, category: Category
 ) -> None:
+    """Each names a harm: its rule fires, and the check never lets it through (a bare "tự tử" may
+    be a check-in: the bot asks "are you safe?" with 111 at hand)."""
     assert category in _categories(lexicons, text, "vi")
     verdict = checker.assess(text, "vi")
-    assert verdict.escalate and verdict.category is category, verdict
+    assert verdict.level is not Level.NONE and verdict.category is category, verdict
 
 
 @pytest.mark.parametrize(
@@ -227,7 +229,8 @@ def test_a_question_never_silences_a_disclosure(checker: SafetyChecker) -> None:
         "em muốn chết, dấu hiệu trầm cảm là gì",
         "my son is not breathing, how to do cpr",
     ):
-        assert checker.assess(text, None).escalate, text
+        assert checker.assess(text, None).level is not Level.NONE, text
+    assert checker.assess("my son is not breathing, how to do cpr", "en").escalate
 
 
 def test_severity(checker: SafetyChecker) -> None:
@@ -287,7 +290,7 @@ def test_a_disclosure_after_a_long_preamble_is_found(checker: SafetyChecker) -> 
     text = "hôm nay em đi học về. " * 150 + "bố lại đánh em"
     assert len(text) > 3000
     verdict = checker.assess(text)
-    assert verdict.escalate and verdict.category is Category.VIOLENCE
+    assert verdict.level is not Level.NONE and verdict.category is Category.VIOLENCE
 
 
 def test_a_bug_in_the_check_escalates_instead_of_raising(
@@ -343,7 +346,8 @@ def test_the_model_is_loaded_with_its_thresholds(checker: SafetyChecker) -> None
     learned = checker.learned
     assert learned is not None
     assert 0.0 < learned.thresholds.check_in <= learned.thresholds.crisis < 1.0
-    assert {c.value for c in Category} | {"none"} == set(learned.category_model.classes)
+    assert {c.value for c in Category} == set(learned.category_model.classes)
+    assert learned.risk_model.classes == ("at-risk", "none")
 
 
 # ---------------------------------------------------------------- loading lexicon files
@@ -386,7 +390,8 @@ def test_a_new_language_file_is_picked_up(tmp_path: Path) -> None:
     assert checker.learned is None  # no model/ folder here: the lexicons alone
     assert "qaa" in checker.languages
     verdict = checker.assess("mi zb frinn", "qaa")
-    assert verdict.category is Category.SELF_HARM and verdict.rules == ("qaa.self-harm.wish",)
+    assert verdict.category is Category.SELF_HARM
+    assert verdict.rules == ("qaa.self-harm.wish", "grade.lexicon-only")
     assert not checker.assess("mi zb frinn", "vi").escalate  # only for users of that language
     assert not checker.assess("mi nix zorblat frinn", "qaa").escalate  # a negation in the gap
     assert not checker.assess("zorblat frinn jokey", "qaa").escalate  # an idiom

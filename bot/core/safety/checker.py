@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.core.safety.grading import grade
+from bot.core.safety.grading import LexiconReading, grade
 from bot.core.safety.learned import LearnedLayer, Reading
 from bot.core.safety.lexicon import Kind, Lexicon, Rule, load_lexicon
 from bot.core.safety.tokens import Token, build_stream, tokenize
@@ -70,9 +70,9 @@ class SafetyChecker:
         tokens = tokenize(text)
         if all(token.boundary for token in tokens):
             return Verdict.safe()
-        fired = self._fired(tokens, lang)
+        found = self._lexicon(tokens, lang)
         reading = self.read(text)
-        return grade(fired, reading, self.learned.thresholds if self.learned else None)
+        return grade(found, reading, self.learned.thresholds if self.learned else None)
 
     def read(self, text: str) -> Reading | None:
         """The learned layer's reading of ``text`` (None without one)."""
@@ -80,23 +80,28 @@ class SafetyChecker:
 
     def lexicon_rules(self, text: str, lang: str | None = None) -> list[Rule]:
         """The lexicon rules that fire on ``text`` (question frames applied)."""
-        return self._fired(tokenize(text), lang)
+        return list(self._lexicon(tokenize(text), lang).rules)
 
-    def _fired(self, tokens: tuple[Token, ...], lang: str | None) -> list[Rule]:
+    def _lexicon(self, tokens: tuple[Token, ...], lang: str | None) -> LexiconReading:
         lexicons = self._select(lang)
         masked = self._idiom_mask(lexicons, tokens)
         fired: list[Rule] = []
+        hidden: list[Rule] = []  # rules that only the idioms kept from firing
         informational = False
         for lexicon in lexicons:
             # Question frames see every word (idioms include hypotheticals such as "nếu con").
+            plain = build_stream(tokens, lexicon.aliases).text
             if lexicon.questions is not None and not informational:
-                plain = build_stream(tokens, lexicon.aliases).text
                 informational = lexicon.questions.search(plain) is not None
-            stream = build_stream(tokens, lexicon.aliases, masked).text
-            fired.extend(rule for rule in lexicon.rules if rule.regex.search(stream))
+            stream = build_stream(tokens, lexicon.aliases, masked).text if masked else plain
+            for rule in lexicon.rules:
+                if rule.regex.search(stream):
+                    fired.append(rule)
+                elif masked and rule.regex.search(plain):
+                    hidden.append(rule)
         if informational:
             fired = [rule for rule in fired if rule.kind is Kind.DISCLOSURE]
-        return fired
+        return LexiconReading(tuple(fired), idiom=bool(hidden))
 
     def _select(self, lang: str | None) -> list[Lexicon]:
         wanted: list[str] = []

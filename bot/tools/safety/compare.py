@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.safety import SafetyChecker
-from bot.core.safety.grading import grade
+from bot.core.safety.grading import LexiconReading, grade
 from bot.core.safety.learned import LearnedLayer
 from bot.core.safety.verdict import Verdict
 from bot.tools.safety.corpus import CORPUS_DIR, Row, load_corpus, split
@@ -46,10 +46,10 @@ def candidates() -> dict[str, Recipe]:
             chosen, spec=dataclasses.replace(spec, aliases={})
         ),
         "chosen features, weaker regularisation (C×4)": dataclasses.replace(
-            chosen, category_c=chosen.category_c * 4
+            chosen, risk_c=chosen.risk_c * 4, category_c=chosen.category_c * 4
         ),
         "chosen features, stronger regularisation (C÷4)": dataclasses.replace(
-            chosen, category_c=chosen.category_c / 4
+            chosen, risk_c=chosen.risk_c / 4, category_c=chosen.category_c / 4
         ),
     }
 
@@ -69,6 +69,7 @@ def compare(rows: Sequence[Row], recipes: dict[str, Recipe]) -> str:
         "| read p99 ms, MB |\n|---|---:|---:|---:|---:|---:|"
     )
     alone, combined = [head], [head]
+    combined.append(_row("lexicons only (no model)", evaluate(lexicons.assess, dev).total, "–"))
     for name, recipe in recipes.items():
         with tempfile.TemporaryDirectory() as folder:
             trained = train(rows, recipe)
@@ -85,7 +86,7 @@ def compare(rows: Sequence[Row], recipes: dict[str, Recipe]) -> str:
         extra = f"{1000 * percentile(seconds, 0.99):.2f}, {size:.1f}"
 
         def model_only(text: str, lang: str, layer: LearnedLayer = layer) -> Verdict:
-            return grade([], layer.read(text), layer.thresholds)
+            return grade(LexiconReading(()), layer.read(text), layer.thresholds)
 
         alone.append(_row(name, evaluate(model_only, dev).total, extra))
         checker = lexicons.with_learned(layer)

@@ -1,7 +1,7 @@
 """``mangnon safety eval``: the whole check (lexicons + learned layer) measured on a split.
 
-For at-risk rows: recall (crisis or check-in), crisis recall, category right (counted over all
-at-risk rows, a missed one is wrong). For harmless rows: the crisis rate and the check-in rate.
+For at-risk rows: recall (crisis or check-in), category right (counted over all at-risk rows, a
+missed one is wrong), and crisis recall over the rows labelled ``level: crisis``. For harmless rows: the crisis rate and the check-in rate.
 Each per language and per style. ``--show`` lists the failures (dev or train only: never read the
 failures of the blind test split); ``--explain TEXT`` shows how the layers read one message.
 """
@@ -21,7 +21,8 @@ from bot.tools.safety.corpus import LANGS, STYLES, Row
 class Tally:
     at_risk: int = 0
     caught: int = 0  # crisis or check-in
-    crisis: int = 0
+    labelled_crisis: int = 0
+    crisis: int = 0  # of the rows labelled crisis, those graded crisis
     right_category: int = 0
     harmless: int = 0
     false_crisis: int = 0
@@ -31,7 +32,9 @@ class Tally:
         if row.at_risk:
             self.at_risk += 1
             self.caught += verdict.level is not Level.NONE
-            self.crisis += verdict.level is Level.CRISIS
+            if row.level is Level.CRISIS:
+                self.labelled_crisis += 1
+                self.crisis += verdict.level is Level.CRISIS
             self.right_category += (
                 verdict.level is not Level.NONE and verdict.category is row.expect
             )
@@ -46,7 +49,7 @@ class Tally:
 
     @property
     def crisis_recall(self) -> float:
-        return self.crisis / self.at_risk if self.at_risk else float("nan")
+        return self.crisis / self.labelled_crisis if self.labelled_crisis else float("nan")
 
     @property
     def category_accuracy(self) -> float:
@@ -71,7 +74,7 @@ class Report:
     def table(self) -> str:
         """A Markdown table: one line for all rows, then per language, then per style."""
         head = (
-            "| rows | at risk | recall (crisis or check-in) | crisis recall | category right "
+            "| rows | at risk | recall (crisis or check-in) | crisis recall (crisis rows) | category right "
             "| harmless | crisis on harmless | check-in on harmless |\n"
             "|---|---:|---:|---:|---:|---:|---:|---:|"
         )
@@ -143,12 +146,15 @@ def explain(checker: SafetyChecker, text: str, lang: str | None) -> list[str]:
     if checker.learned is not None:
         t = checker.learned.thresholds
         lines.append(f"model scores: {dict(verdict.scores)}")
-        lines.append(f"thresholds: check-in ≥ {t.check_in:.3f}, crisis ≥ {t.crisis:.3f}")
+        lines.append(
+            f"thresholds: check-in ≥ {t.check_in:.3f}, agree ≥ {t.agree:.3f}, "
+            f"crisis ≥ {t.crisis:.3f}"
+        )
         reading = checker.read(text)
         if reading is not None:
             for label, model in (
+                ("at-risk", checker.learned.risk_model),
                 (reading.category.value, checker.learned.category_model),
-                ("none", checker.learned.category_model),
                 (reading.when.value, checker.learned.when_model),
             ):
                 parts = [f"{c.feature}({c.weight:+.3f})" for c in model.explain(text, label, 6)]
