@@ -139,4 +139,4 @@ def test_two_close_topics_ask_and_a_clear_winner_does_not() -> None:
 def test_the_model_knows_every_topic_and_none(model: TopicModel) -> None:
     library = Library.load(CONTENT)
     assert set(model.model.classes) == {*library.topics, NONE}
-    assert 0 < model.fusion.answer_floor < 1 and 0 < model.fusion.clarify_ratio <= 1
+    assert 0 <= model.fusion.answer_floor < 1 and 0 < model.fusion.clarify_ratio <= 1
