@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bench.report import DOC_PATH, write_section
 from bot.app import build_services, settle_heap, store_factory
-from bot.channels.telegram import TelegramChannel, TelegramConfig
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.config import TelegramConfig
 from bot.config import Settings
 from bot.core.messages import Button, Inbound, Reply
 from bot.core.pipeline import Pipeline
@@ -181,7 +182,7 @@ class NoOpCore(Pipeline):
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         text = inbound.text or inbound.callback or "?"
-        return [Reply(text, buttons=((Button.callback("Next", "tip:next"),),))]
+        return [Reply(text, buttons=((Button.callback("Next", "tip"),),))]
 
 
 @contextlib.asynccontextmanager
@@ -313,26 +314,48 @@ async def worker(
             await close()
 
 
-async def bench(users: int, repeats: int, rate: float, database_url: str | None) -> str:
+async def bench(
+    users: int, repeats: int, rate: float, database_url: str | None, baseline: str | None
+) -> str:
     """Each bot in its own process, as it would run: none pays for another's heap or caches."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, checkout(baseline, Path(tmp)) as before:
         url = database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
         await upgrade(url)
+        names = [*WORKERS, *(["before"] if before else [])]
         async with FakeServer() as server:
-            rounds: dict[str, list[Round]] = {name: [] for name in WORKERS}
+            rounds: dict[str, list[Round]] = {name: [] for name in names}
             latency: list[float] = []
             for repeat in range(repeats):
-                for name in WORKERS:  # interleaved, so a busy moment hits them all alike
+                for name in names:  # interleaved, so a busy moment hits them all alike
                     steady_rate = rate if name == "ours" and repeat == repeats - 1 else 0.0
-                    result = await spawn(name, server.url, users, url, steady_rate)
+                    result = await spawn(name, server.url, users, url, steady_rate, before)
                     latency = result.pop("steady_ms", latency)
                     rounds[name].append(Round(**result))
     backend = url.split(":", 1)[0].split("+")[0]
-    return report(users, rounds, latency, rate, backend)
+    return report(users, rounds, latency, rate, backend, baseline)
 
 
-async def spawn(which: str, url: str, users: int, database_url: str, rate: float) -> dict[str, Any]:
-    args = ["--worker", which, "--server", url, "--users", str(users), "--rate", str(rate)]
+@contextlib.contextmanager
+def checkout(ref: str | None, tmp: Path) -> Iterator[Path | None]:
+    """A work tree of an earlier commit, whose own bench runs its whole stack as "before"."""
+    if ref is None:
+        yield None
+        return
+    where = tmp / "before"
+    subprocess.run(["git", "worktree", "add", "--detach", str(where), ref], cwd=ROOT, check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(where)], cwd=ROOT, check=True)
+
+
+async def spawn(
+    which: str, url: str, users: int, database_url: str, rate: float, before: Path | None
+) -> dict[str, Any]:
+    # "before" is our whole stack at an earlier commit: its package shadows the installed one
+    # because `python -m` puts the working directory first on the path
+    worker_name, cwd = ("ours", before) if which == "before" else (which, ROOT)
+    args = ["--worker", worker_name, "--server", url, "--users", str(users), "--rate", str(rate)]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -340,7 +363,7 @@ async def spawn(which: str, url: str, users: int, database_url: str, rate: float
         *args,
         "--database-url",
         database_url,
-        cwd=ROOT,
+        cwd=cwd,
         stdout=subprocess.PIPE,
     )
     out, _ = await process.communicate()
@@ -351,7 +374,12 @@ async def spawn(which: str, url: str, users: int, database_url: str, rate: float
 
 
 def report(
-    users: int, rounds: dict[str, list[Round]], latency: list[float], rate: float, backend: str
+    users: int,
+    rounds: dict[str, list[Round]],
+    latency: list[float],
+    rate: float,
+    backend: str,
+    baseline: str | None,
 ) -> str:
     def median_rate(name: str) -> float:
         return statistics.median(r.rate for r in rounds[name])
@@ -379,6 +407,17 @@ def report(
     mark = "✅" if ratio >= GOAL_RATIO else "❌"
     mark99 = "✅" if p99 < GOAL_P99_MS else "❌"
     spread = ", ".join(f"{r:.0%}" for r in each)
+    earlier: list[str] = []
+    if rounds.get("before"):
+        versus = [o.rate / b.rate for o, b in zip(rounds["ours"], rounds["before"], strict=True)]
+        change = statistics.median(versus)
+        earlier = [
+            f"| the whole stack at `{baseline}` (before) | {median_rate('before'):.0f} "
+            f"| {statistics.median(ratios('before')):.0%} | {cpu_ms('before'):.2f} ms |",
+            "",
+            f"- whole stack now vs at `{baseline}`: **{change:.0%}** (median of each round over the",
+            f"  earlier round next to it: {', '.join(f'{v:.0%}' for v in versus)})",
+        ]
     return "\n".join(
         [
             f"Throughput: {users} users × {STEPS} updates ({updates} updates a round: /start,",
@@ -395,6 +434,7 @@ def report(
             f"| our Telegram channel, no-op core | {noop:.0f} | {noop_ratio:.0%} "
             f"| {cpu_ms('noop'):.2f} ms |",
             f"| Măng Non, whole stack | {ours:.0f} | {ratio:.0%} | {cpu_ms('ours'):.2f} ms |",
+            *earlier,
             "",
             '"vs echo" is the median of each round\'s rate over the echo round run just before it',
             f"(whole stack, round by round: {spread}).",
@@ -446,6 +486,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rate", type=float, default=50.0, help="steady load, updates/s")
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--baseline", metavar="REF", help="also run the whole stack at this git commit (before)"
+    )
     parser.add_argument("--write", action="store_true", help=f"update {DOC_PATH.name}")
     parser.add_argument("--worker", choices=WORKERS, help=argparse.SUPPRESS)
     parser.add_argument("--server", help=argparse.SUPPRESS)
@@ -456,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         print(json.dumps(result))
         return
-    text = asyncio.run(bench(args.users, args.repeats, args.rate, args.database_url))
+    text = asyncio.run(bench(args.users, args.repeats, args.rate, args.database_url, args.baseline))
     print(text)
     if args.write:
         if args.database_url:  # its own section: the SQLite figures stay

@@ -1,31 +1,44 @@
 """The composition root: settings → database → content → services → pipeline → channels.
 
-This is the only module that knows every layer; the core imports none of them.
+This is the only module (with ``serve``) that knows every layer; the core imports none of them.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, cast
 
+from aiohttp import web
+
+from bot.channels import telegram as telegram_channel
+from bot.channels import web as web_channel
+from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
+from bot.core.channels import Reach
+from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
 from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
-from bot.core.messages import Reply, UserRef
+from bot.core.library.schema import ReviewLevel
 from bot.core.pipeline import Pipeline
-from bot.core.ports import Outbox, StoreFactory
+from bot.core.ports import StoreFactory
 from bot.core.safety import SafetyChecker
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.cached import CachedStores
 from bot.storage.database import Database
+from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.redis_locks import RedisLocks
+
+ChannelBuilder = Callable[[Any, ChannelContext], Channel | None]
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +61,15 @@ def load_topic_model(content_dir: Path) -> TopicModel | None:
 
 
 def load_content(
-    content_dir: Path, languages: LanguageRegistry, today: date | None = None, model: bool = True
+    content_dir: Path,
+    languages: LanguageRegistry,
+    min_level: ReviewLevel = ReviewLevel.INTERNAL,
+    today: date | None = None,
+    model: bool = True,
 ) -> Content:
     """Load the library and build its search index (with the topic model unless ``model`` is
     False). Broken files are reported and skipped."""
-    library = Library.load(content_dir, fallbacks=languages.fallbacks)
+    library = Library.load(content_dir, fallbacks=languages.fallbacks, min_level=min_level)
     lexicon_dir = content_dir / "lexicon"
     try:
         lexicon = Lexicon.load(lexicon_dir) if lexicon_dir.is_dir() else Lexicon.empty()
@@ -69,22 +86,10 @@ def load_content(
 
 
 def desk_options(settings: Settings) -> DeskOptions:
-    """The case desk lives in a Telegram staff group; case workers are Telegram user ids."""
-    chat = (
-        UserRef("telegram", str(settings.caseworker_chat_id))
-        if settings.caseworker_chat_id
-        else None
-    )
-    workers = frozenset(
-        UserRef("telegram", part.strip())
-        for part in settings.caseworker_ids.split(",")
-        if part.strip()
-    )
+    """When a counsellor can be offered; the desk feeds are added by the channels that have one."""
     return DeskOptions(
-        chat=chat,
-        workers=workers,
-        ack_minutes=settings.case_ack_minutes,
-        hours=parse_hours(settings.caseworker_hours),
+        ack_minutes=settings.desk.ack_minutes,
+        hours=parse_hours(settings.desk.hours),
         zone=settings.zone,
     )
 
@@ -95,7 +100,7 @@ def build_services(settings: Settings) -> Services:
     return Services(
         catalogs=catalogs,
         languages=languages,
-        content=load_content(settings.content_dir, languages),
+        content=load_content(settings.content_dir, languages, settings.min_review_level),
         safety=SafetyChecker.load(settings.content_dir / "safety"),
         options=Options(
             default_locale=settings.default_locale,
@@ -133,20 +138,16 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class OutboxRouter:
-    """Delivers replies addressed to any user on whichever channel they are on."""
+def worker_name() -> str:
+    """This process, as outbox claims name it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
-    def __init__(self) -> None:
-        self._channels: dict[str, Outbox] = {}
 
-    def register(self, channel: str, outbox: Outbox) -> None:
-        self._channels[channel] = outbox
-
-    async def send(self, to: UserRef, replies: Sequence[Reply]) -> None:
-        outbox = self._channels.get(to.channel)
-        if outbox is None:
-            raise LookupError(f"no running channel {to.channel!r} to deliver to")
-        await outbox.send(to, replies)
+# Every channel, with its settings section: each builds itself (or stays off) from its section.
+CHANNELS: tuple[tuple[str, ChannelBuilder], ...] = (
+    ("web", web_channel.build),
+    ("telegram", telegram_channel.build),
+)
 
 
 @dataclass
@@ -155,8 +156,11 @@ class App:
     database: Database
     services: Services
     pipeline: Pipeline
-    outbox: OutboxRouter = field(default_factory=OutboxRouter)
+    queue: SqlOutboxQueue
+    signal: LocalSignal
+    dispatcher: Dispatcher
     stores: StoreFactory | None = None
+    channels: list[Channel] = field(default_factory=list)
 
     async def flush(self) -> None:
         """Write the batched routine writes now (tests, and before reading the database)."""
@@ -166,24 +170,65 @@ class App:
     @classmethod
     def create(cls, settings: Settings, services: Services | None = None) -> App:
         database = Database.from_url(settings.database_url)
-        services = services or build_services(settings)
-        outbox = OutboxRouter()
+        # a copy: starting channels sets its desk feeds (tests share one set of services)
+        services = replace(services) if services is not None else build_services(settings)
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
         stores = store_factory(settings, database)
-        pipeline = Pipeline(services, stores, outbox=outbox, locks=locks)
+        signal = LocalSignal()
+        pipeline = Pipeline(services, stores, locks=locks, signal=signal)
+        queue = SqlOutboxQueue(database.engine)
+        dispatcher = Dispatcher(
+            queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
+        )
+        signal.attach(dispatcher)
         return cls(
             settings=settings,
             database=database,
             services=services,
             pipeline=pipeline,
-            outbox=outbox,
+            queue=queue,
+            signal=signal,
+            dispatcher=dispatcher,
             stores=stores,
         )
+
+    def context(self) -> ChannelContext:
+        return ChannelContext(
+            pipeline=self.pipeline,
+            queue=self.queue,
+            signal=self.signal,
+            content_dir=self.settings.content_dir,
+            worker=self.dispatcher.worker,
+        )
+
+    async def start_channels(self, web_app: web.Application) -> list[Channel]:
+        """Build and start every configured channel; push channels join the dispatcher, and
+        channels with a staff chat add it to the case desks."""
+        context = self.context()
+        for section, build in CHANNELS:
+            channel = build(getattr(self.settings, section), context)
+            if channel is None:
+                continue
+            await channel.start(web_app)
+            self.channels.append(channel)
+            if channel.capabilities.reach is Reach.PUSH:
+                self.dispatcher.senders[channel.name] = cast(PushChannel, channel)
+        feeds = tuple(feed for channel in self.channels for feed in channel.desk_feeds)
+        desk = self.services.desk
+        self.services.desk = replace(desk, feeds=desk.feeds + feeds)
+        return self.channels
+
+    async def stop_channels(self) -> None:
+        for channel in reversed(self.channels):
+            await channel.stop()
+        self.channels.clear()
 
     def reload_content(self) -> None:
         """Swap in freshly loaded content; a failure keeps the content already serving."""
         try:
-            self.services.content = load_content(self.settings.content_dir, self.services.languages)
+            self.services.content = load_content(
+                self.settings.content_dir, self.services.languages, self.settings.min_review_level
+            )
         except Exception:
             log.exception("content reload failed; keeping the previous content")
         settle_heap()
@@ -194,3 +239,14 @@ class App:
         if isinstance(self.pipeline.locks, RedisLocks):
             await self.pipeline.locks.close()
         await self.database.close()
+
+
+def dispatch_options(settings: Settings) -> DispatchOptions:
+    outbox = settings.outbox
+    return DispatchOptions(
+        batch=outbox.batch,
+        concurrency=outbox.concurrency,
+        lease=timedelta(seconds=outbox.lease_seconds),
+        max_attempts=outbox.max_attempts,
+        poll=outbox.poll_seconds,
+    )

@@ -1,22 +1,53 @@
 """Typed settings, read from the environment and an optional ``.env`` file.
 
-Every setting is documented in the README. Secrets are ``SecretStr`` so they never print. A
-malformed value, or an unknown key in ``.env``, stops the program at start with a message naming it.
+Every setting is documented in the README. Settings are grouped in sections, one per channel and
+feature: ``TELEGRAM_BOT_TOKEN`` is ``settings.telegram.bot_token``, ``WEB_PORT`` is
+``settings.web.port``, ``DESK_HOURS`` is ``settings.desk.hours``. A channel's section is defined in
+its own package (without importing its libraries). Secrets are ``SecretStr`` so they never print.
+A malformed value, or an unknown key in ``.env``, stops the program at start with a message
+naming it.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.web.settings import WebSettings
+from bot.core.library.schema import ReviewLevel
 
-class TelegramMode(StrEnum):
-    POLLING = "polling"
-    WEBHOOK = "webhook"
+
+class DeskSettings(BaseModel):
+    """``DESK_*``: the case desks (the Telegram staff group is in the Telegram section)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ack_minutes: int = Field(5, ge=1, le=1440)  # re-alert, and tell the user to call 111
+    hours: str = "07:00-21:00"  # when a counsellor can be offered (00:00-24:00: always)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        from bot.core.hours import parse_hours
+
+        parse_hours(value)
+        return value
+
+
+class OutboxSettings(BaseModel):
+    """``OUTBOX_*``: how messages to others (desk alerts, relays, campaigns) are sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch: int = Field(200, ge=1, le=10_000)  # rows claimed at once
+    concurrency: int = Field(64, ge=1, le=10_000)  # sends in flight at once
+    lease_seconds: int = Field(60, ge=1, le=3600)  # a claim is released after this long
+    max_attempts: int = Field(8, ge=1, le=100)  # then the message is a dead letter
+    poll_seconds: float = Field(1.0, gt=0, le=60)  # look for other workers' rows this often
 
 
 class SettingsError(Exception):
@@ -25,17 +56,22 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="forbid", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        case_sensitive=False,
+        env_nested_delimiter="_",  # TELEGRAM_BOT_TOKEN → telegram.bot_token
+        env_nested_max_split=1,
     )
 
     database_url: str = "sqlite+aiosqlite:///var/mangnon.db"
     redis_url: str | None = None
     content_dir: Path = Path("content")
+    # the least-reviewed content the bot serves: draft, internal (the team) or expert
+    min_review_level: ReviewLevel = ReviewLevel.INTERNAL
     locales_dir: Path = Path("locales")
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
-    web_host: str = "127.0.0.1"
-    web_port: int = Field(8080, ge=0, le=65535)
     log_level: str = "INFO"
     log_format: str = "text"
     max_message_chars: int = Field(2000, ge=100, le=100_000)
@@ -46,16 +82,10 @@ class Settings(BaseSettings):
     write_behind_ms: int = Field(200, ge=0, le=10_000)
     profile_cache_size: int = Field(10_000, ge=100, le=10_000_000)
 
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_server: str = "https://api.telegram.org"
-    telegram_mode: TelegramMode = TelegramMode.POLLING
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = None
-
-    caseworker_chat_id: int | None = None
-    caseworker_ids: str = ""
-    case_ack_minutes: int = Field(5, ge=1, le=1440)
-    caseworker_hours: str = "07:00-21:00"
+    web: WebSettings = Field(default_factory=WebSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    desk: DeskSettings = Field(default_factory=DeskSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +94,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("min_review_level")
+    @classmethod
+    def _servable_level(cls, value: ReviewLevel) -> ReviewLevel:
+        if value is ReviewLevel.RETIRED:
+            raise ValueError("must be draft, internal or expert")
         return value
 
     @field_validator("log_level")
@@ -90,22 +127,6 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("caseworker_hours")
-    @classmethod
-    def _hours_range(cls, value: str) -> str:
-        from bot.core.hours import parse_hours
-
-        parse_hours(value)
-        return value
-
-    @field_validator("caseworker_ids")
-    @classmethod
-    def _numeric_ids(cls, value: str) -> str:
-        parts = [part.strip() for part in value.split(",") if part.strip()]
-        if not all(part.lstrip("-").isdigit() for part in parts):
-            raise ValueError("must be comma-separated Telegram user ids (numbers)")
-        return value
-
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -118,7 +139,7 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = ".".join(str(part) for part in err["loc"]).upper() or "settings"
+            name = "_".join(str(part) for part in err["loc"]).upper() or "settings"
             if err["type"] == "extra_forbidden":
                 lines.append(f"{name}: unknown setting (check the spelling; see README)")
             else:

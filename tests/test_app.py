@@ -62,7 +62,7 @@ def test_content_list_json(
     import json
 
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert {"id", "lang", "topic", "status"} <= set(records[0])
+    assert {"id", "lang", "topic", "level", "next_review"} <= set(records[0])
     assert {r["lang"] for r in records} >= {"vi", "en"}
 
 

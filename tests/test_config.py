@@ -18,7 +18,7 @@ def test_defaults_run_on_sqlite_and_localhost(
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.database_url == "sqlite+aiosqlite:///var/mangnon.db"
-    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
+    assert (settings.web.host, settings.web.port) == ("127.0.0.1", 8080)
     assert settings.default_locale == "vi" and settings.timezone == "Asia/Ho_Chi_Minh"
     assert settings.content_dir == Path("content")
 
@@ -31,7 +31,9 @@ def test_defaults_run_on_sqlite_and_localhost(
         ("TIMEZONE", "Mars/Olympus"),
         ("LOG_LEVEL", "LOUD"),
         ("DATABASE_URL", "sqlite:///sync-driver.db"),
-        ("CASEWORKER_HOURS", "morning"),
+        ("DESK_HOURS", "morning"),
+        ("TELEGRAM_DESK_STAFF", "12,abc"),
+        ("OUTBOX_BATCH", "0"),
     ],
 )
 def test_malformed_setting_is_named(
@@ -61,8 +63,29 @@ def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(
         settings.model_dump()
     )
-    assert settings.telegram_bot_token is not None
-    assert settings.telegram_bot_token.get_secret_value() == "123:very-secret-token"
+    assert settings.telegram.bot_token is not None
+    assert settings.telegram.bot_token.get_secret_value() == "123:very-secret-token"
+
+
+def test_sections_read_their_prefixed_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TELEGRAM_GLOBAL_RATE=12.5\nDESK_ACK_MINUTES=9\n")
+    monkeypatch.setenv("TELEGRAM_DESK_CHAT_ID", "-1005")
+    settings = load_settings()
+    assert settings.telegram.global_rate == 12.5 and settings.telegram.desk_chat_id == -1005
+    assert settings.desk.ack_minutes == 9 and settings.outbox.max_attempts == 8
+
+
+def test_an_unknown_name_in_a_section_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKN=1:x\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "TELEGRAM_BOT_TOKN" in str(error.value)
 
 
 def test_cli_reports_bad_settings_and_exits_2(

@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core.messages import Button, Reply
-
-
-def reply_to_json(reply: Reply) -> dict[str, Any]:
-    return {
-        "text": reply.text,
-        "buttons": [[_button(b) for b in row] for row in reply.buttons],
-        "media": [
-            {
-                "kind": m.kind.value,
-                "url": f"/media/{m.path.removeprefix('media/')}",
-                "caption": m.caption,
-            }
-            for m in reply.media
-        ],
-    }
-
-
-def _button(button: Button) -> dict[str, str]:
-    return {"label": button.label, "kind": button.kind.value, "value": button.value}
 
 
 def numbered(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:

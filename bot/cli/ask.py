@@ -37,7 +37,9 @@ def _ask(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     lang = args.lang or settings.default_locale
-    content = load_content(settings.content_dir, load_languages(settings))
+    content = load_content(
+        settings.content_dir, load_languages(settings), settings.min_review_level
+    )
     safety = SafetyChecker.load(settings.content_dir / "safety")
     questions = [args.text] if args.text is not None else [line.rstrip("\n") for line in sys.stdin]
     for question in questions:

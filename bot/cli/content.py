@@ -1,4 +1,4 @@
-"""``mangnon content check|list|reload|stamp``: the editors' tools."""
+"""``mangnon content check|list|reload|stamp|review-pack|review-import``: the editors' tools."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli import content_review
 from bot.config import load_settings
 from bot.core.library import Level, Library
+from bot.core.library.model import Article, Snippet
 
 
 def register(commands: Any) -> None:
@@ -28,16 +30,18 @@ def register(commands: Any) -> None:
     reload = sub.add_parser("reload", help="ask the running server to reload content (SIGHUP)")
     reload.set_defaults(func=_reload)
     stamp = sub.add_parser("stamp", help="mark a translation as up to date with its source")
-    stamp.add_argument("id", nargs="?", help="article id")
+    stamp.add_argument("id", nargs="?", help="article or snippet id")
     stamp.add_argument("lang", nargs="?", help="the translation's language")
     stamp.add_argument(
         "--all", action="store_true", help="stamp every translation (initial import)"
     )
     stamp.set_defaults(func=_stamp)
+    content_review.register(sub)
 
 
 def _library() -> Library:
-    return Library.load(load_settings().content_dir)
+    settings = load_settings()
+    return Library.load(settings.content_dir, min_level=settings.min_review_level)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -62,17 +66,15 @@ def _list(args: argparse.Namespace) -> int:
             "id": article.id,
             "lang": article.lang,
             "topic": article.topic,
-            "status": article.review.status.value,
-            "servable": article.servable(today),
-            "review_due": str(article.review.review_due or ""),
+            "level": article.level.value,
+            "servable": library.serves(article, today),
+            "next_review": str(article.review.next_review or ""),
             "path": str(article.path),
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
-            print(
-                f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['status']}"
-            )
+            print(f"{record['id']:<36} {record['lang']:<4} {record['topic']:<30} {record['level']}")
     return 0
 
 
@@ -108,27 +110,30 @@ def stamp_file(path: Path, new_hash: str) -> bool:
 
 
 def _stamp(args: argparse.Namespace) -> int:
+    """Articles and shared snippets alike: a translation records its source's hash."""
     library = _library()
+    texts: list[Article | Snippet] = [*library.articles.values(), *library.snippets.values()]
+    versions = {(t.id, t.lang, type(t)): t for t in texts}
     targets = [
-        a
-        for a in library.articles.values()
-        if a.translation_of is not None and (args.all or (a.id == args.id and a.lang == args.lang))
+        t
+        for t in texts
+        if t.translation_of is not None and (args.all or (t.id == args.id and t.lang == args.lang))
     ]
     if not args.all and not (args.id and args.lang):
-        print("give an article id and language, or --all", file=sys.stderr)
+        print("give an article or snippet id and language, or --all", file=sys.stderr)
         return 2
     if not targets:
         print(f"no translation {args.id} ({args.lang}) found", file=sys.stderr)
         return 1
-    for article in targets:
-        assert article.translation_of is not None
-        source = library.articles.get((article.id, article.translation_of.lang))
+    for text in targets:
+        assert text.translation_of is not None
+        source = versions.get((text.id, text.translation_of.lang, type(text)))
         if source is None:
-            print(f"{article.path}: no source version to stamp against", file=sys.stderr)
+            print(f"{text.path}: no source version to stamp against", file=sys.stderr)
             continue
-        if stamp_file(article.path, source.hash):
-            print(f"{article.path}: translation_of.hash = {source.hash}")
+        if stamp_file(text.path, source.hash):
+            print(f"{text.path}: translation_of.hash = {source.hash}")
         else:
-            print(f"{article.path}: could not find translation_of.hash to update", file=sys.stderr)
+            print(f"{text.path}: could not find translation_of.hash to update", file=sys.stderr)
             return 1
     return 0

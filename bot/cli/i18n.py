@@ -15,12 +15,12 @@ from bot.config import load_settings
 from bot.core.i18n import Catalogs, read_catalog
 from bot.core.languages import INTERFACE_SOURCE, Language, LanguageRegistry
 from bot.core.library import Library
-from bot.core.translation import catalogs as po
-from bot.core.translation import check, pybabel
-from bot.core.translation.content_import import ContentReport, import_content
-from bot.core.translation.keys import parse
-from bot.core.translation.pack import CONTENT_PROJECT, export_pack
-from bot.core.translation.status import language_status, table
+from bot.tools.translation import catalogs as po
+from bot.tools.translation import check, pybabel
+from bot.tools.translation.content_import import ContentReport, import_content
+from bot.tools.translation.keys import parse
+from bot.tools.translation.pack import CONTENT_PROJECT, export_pack
+from bot.tools.translation.status import language_status, table
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent  # the bot package
 
@@ -233,7 +233,7 @@ def _print_content(path: Path, report: ContentReport) -> None:
     for written in report.written:
         print(f"  draft: {written}")
     for replaced in report.replaced_approved:
-        print(f"  note: {replaced} was approved; it is a draft again and not served until approved")
+        print(f"  note: {replaced} was reviewed; it is a draft again and not served until reviewed")
     for article_id in report.stale:
         print(f"  stale: {article_id} was translated from an older Vietnamese version")
     for article_id, why in report.incomplete.items():
@@ -251,7 +251,10 @@ def _print_content(path: Path, report: ContentReport) -> None:
         for kind, names in report.names.items():
             for item, name in names.items():
                 print(f"    {kind} {item}: {json.dumps(name, ensure_ascii=False)}")
-    print("  next: an editor reviews each draft, sets review: approved (with reviewed_by/on/due),")
+    print(
+        "  next: an editor reviews each draft, sets review: {level: internal, reviewer: ..., "
+        "reviewed_on: ..., next_review: ...},"
+    )
     print("  then runs `mangnon content check`")
 
 

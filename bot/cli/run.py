@@ -40,9 +40,14 @@ def _chat(args: argparse.Namespace) -> int:
     async def session() -> None:
         await upgrade(settings.database_url)
         app = App.create(settings)
+        console = ConsoleChat(app.pipeline)
+        app.dispatcher.senders[console.name] = console
+        dispatcher = asyncio.create_task(app.dispatcher.run())
         try:
-            await ConsoleChat(app.pipeline).run()
+            await console.run()
         finally:
+            app.dispatcher.stop()
+            await dispatcher
             await app.close()
 
     asyncio.run(session())

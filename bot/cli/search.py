@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Any
 
 
@@ -48,9 +47,7 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"mangnon: {error}", file=sys.stderr)
         return 2
     settings = load_settings()
-    content = load_content(
-        settings.content_dir, load_languages(settings), date.today(), model=not args.bm25
-    )
+    content = load_content(settings.content_dir, load_languages(settings), model=not args.bm25)
     index = content.index
     if index is None:
         print("mangnon: the library has no search index", file=sys.stderr)

@@ -5,6 +5,7 @@ This runs before anything else whenever the safety check escalates, whatever the
 
 from __future__ import annotations
 
+from bot.core.buttons import ArticleButton, Counsellor, CounsellorChoice, TopicButton
 from bot.core.i18n import _
 from bot.core.messages import Button, Reply
 from bot.core.services import RiskVerdict
@@ -65,23 +66,41 @@ def replies_for(
     text, numbers = _message(category, child)
     rows: list[tuple[Button, ...]] = [(_number_button(n),) for n in numbers if n in NUMBERS]
     if category == "emergency":
-        target = f"art:{first_aid}" if first_aid else "topic:first-aid"
-        rows.append((Button.callback(_("🩹 First aid steps"), target),))
+        steps = ArticleButton(first_aid) if first_aid else TopicButton("first-aid")
+        rows.append((steps.button(_("🩹 First aid steps")),))
     replies = [Reply(text, buttons=tuple(rows))]
     if offer_counsellor:
         replies.append(
             Reply(
                 _("Do you want to talk to a counsellor now?"),
                 buttons=(
-                    (Button.callback(_("Yes, I want to talk to someone"), "case:yes"),),
-                    (Button.callback(_("Not now"), "case:no"),),
+                    (Counsellor(CounsellorChoice.YES).button(_("Yes, I want to talk to someone")),),
+                    (Counsellor(CounsellorChoice.NO).button(_("Not now")),),
                 ),
             )
         )
     return replies
 
 
-def respond(turn: Turn, verdict: RiskVerdict, first_aid: str | None = None) -> None:
-    for reply in replies_for(verdict.category, turn.profile.is_child, first_aid=first_aid):
+def respond(
+    turn: Turn, verdict: RiskVerdict, offer_counsellor: bool, first_aid: str | None = None
+) -> None:
+    """The crisis answer; without a counsellor on duty it says so and gives 111 (and the bot
+    goes on answering the next messages as usual)."""
+    replies = replies_for(
+        verdict.category,
+        turn.profile.is_child,
+        offer_counsellor=offer_counsellor,
+        first_aid=first_aid,
+    )
+    if not offer_counsellor:
+        replies.append(
+            Reply(
+                _(
+                    "No counsellor of ours is on duty right now, so please call 111: they answer day and night, and it is free."
+                )
+            )
+        )
+    for reply in replies:
         turn.say(reply)
     turn.record("safety", subject=verdict.category or "unknown", severity=verdict.severity or "")

@@ -18,8 +18,9 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from bot.core.i18n import current_format_locale
+from bot.core.languages import SOURCE_LANG
 
-FALLBACK_LOCALE = "vi"
+FALLBACK_LOCALE = SOURCE_LANG
 
 Width = Literal["full", "long", "medium", "short"]
 Number = int | float | Decimal

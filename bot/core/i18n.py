@@ -292,22 +292,3 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.get(_UNTRANSLATED).ngettext(singular, plural, n)
-
-
-class LazyString:
-    """A string translated when it is used, for module-level constants."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __str__(self) -> str:
-        return _(self.message)
-
-    def __repr__(self) -> str:
-        return f"LazyString({self.message!r})"
-
-
-def __(message: str) -> LazyString:
-    return LazyString(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.buttons import Menu, MenuChoice
 from bot.core.i18n import _
 from bot.core.messages import Button, Reply
 
@@ -11,15 +12,19 @@ HOTLINE = "111"
 def main_menu() -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button.callback(_("📚 Topics"), "menu:topics"),
-            Button.callback(_("💡 A safety tip"), "menu:tip"),
+            topics_button(),
+            Menu(MenuChoice.TIP).button(_("💡 A safety tip")),
         ),
         (
-            Button.callback(_("❓ Ask a question"), "menu:ask"),
-            Button.callback(_("ℹ️ Help"), "menu:help"),
+            Menu(MenuChoice.ASK).button(_("❓ Ask a question")),
+            Menu(MenuChoice.HELP).button(_("ℹ️ Help")),
         ),
         (Button.phone(_("☎️ Call 111 (free, 24/7)"), HOTLINE),),
     )
+
+
+def topics_button() -> Button:
+    return Menu(MenuChoice.TOPICS).button(_("📚 Topics"))
 
 
 def hotline_row() -> tuple[Button, ...]:

@@ -6,8 +6,9 @@ Channel adapters build an :class:`Inbound` from their own update format and rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,6 @@ class Media:
 @dataclass(frozen=True)
 class Attachment:
     kind: str  # image, audio, file, sticker, location...
-    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,6 @@ class Inbound:
     locale_hint: str | None = None  # e.g. Telegram's language_code; a hint, not a choice
     attachments: tuple[Attachment, ...] = ()
     message_id: str | None = None
-    chat: str | None = None  # the group chat it came from (the case desk); None for a private chat
-    quoted: str | None = (
-        None  # text of the message this one replies to (case workers reply to a case)
-    )
     edited: bool = (
         False  # an edit of an earlier message: still safety-checked, never answered twice
     )
@@ -85,10 +81,39 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message to send. ``to`` is None for the user who wrote; set for relays (case desk)."""
+    """One message to send. ``to`` is None for the user who wrote; anyone else (a case desk, the
+    user of a case) gets it through the outbox. ``markdown``: the text is the library's Markdown
+    (headings, lists, bold, links), which each channel renders its own way; otherwise plain text."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     media: tuple[Media, ...] = ()
     to: UserRef | None = None
-    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    markdown: bool = False
+
+
+def reply_to_data(reply: Reply) -> dict[str, Any]:
+    """A reply as JSON-ready data, to be stored in the outbox (``to`` is stored beside it)."""
+    data: dict[str, Any] = {"text": reply.text}
+    if reply.buttons:
+        data["buttons"] = [[[b.label, b.kind.value, b.value] for b in row] for row in reply.buttons]
+    if reply.media:
+        data["media"] = [[m.kind.value, m.path, m.caption] for m in reply.media]
+    if reply.markdown:
+        data["markdown"] = True
+    return data
+
+
+def reply_from_data(data: dict[str, Any]) -> Reply:
+    """The inverse of :func:`reply_to_data`; raises ValueError (or KeyError) on a damaged row."""
+    buttons = tuple(
+        tuple(Button(str(label), ButtonKind(kind), str(value)) for label, kind, value in row)
+        for row in data.get("buttons", ())
+    )
+    media = tuple(
+        Media(MediaKind(kind), str(path), str(caption))
+        for kind, path, caption in data.get("media", ())
+    )
+    return Reply(
+        str(data["text"]), buttons=buttons, media=media, markdown=bool(data.get("markdown"))
+    )

@@ -1,4 +1,9 @@
-"""Messages in, replies out: locale → safety check → dialog, one unit of work per message."""
+"""Messages in, replies out: locale → safety check → dialog, one unit of work per message.
+
+Replies to the user's own message are returned to the channel that asked (the fast path);
+anything for someone else — the case desks, a case's user — is written to the outbox in the same
+transaction as the rest of the turn and sent by a dispatcher after the commit.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,19 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bot.core import crisis
+from bot.core.buttons import Counsellor
+from bot.core.callbacks import parse
 from bot.core.cases import desk, flow
+from bot.core.cases.desk import DeskAction
 from bot.core.cases.model import Case
-from bot.core.dialog import COMMAND, Dialog
+from bot.core.dialog import Dialog
+from bot.core.dialog.commands import command_of
 from bot.core.flood import FloodGate
 from bot.core.i18n import _, use_locale
 from bot.core.locks import LocalLocks, UserLocks
 from bot.core.messages import Button, Inbound, Reply, UserRef
-from bot.core.ports import Clock, Outbox, StoreFactory
+from bot.core.outbox import Outgoing, Signal
+from bot.core.ports import Clock, Store, StoreFactory
 from bot.core.profile import Profile
 from bot.core.services import RiskVerdict, Services
 from bot.core.textnorm import clean
@@ -23,28 +33,17 @@ from bot.core.turn import Turn
 log = logging.getLogger(__name__)
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
-
-# topics whose articles carry first-aid steps for an emergency happening now
-INJURY_TOPICS = frozenset(
-    {
-        "first-aid",
-        "drowning-prevention",
-        "burns",
-        "poisoning",
-        "falls",
-        "electrical-safety",
-        "animal-bites",
-        "choking",
-        "uxo-safety",
-        "flood-storm-safety",
-        "traffic-safety",
-    }
-)
+SAFETY_BUTTONS = (Counsellor,)  # never held back by the flood limit
 
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class NoSignal:
+    def notify(self, recipients: object) -> None:
+        return None
 
 
 class Pipeline:
@@ -55,14 +54,14 @@ class Pipeline:
         clock: Clock | None = None,
         locks: UserLocks | None = None,
         dialog: Dialog | None = None,
-        outbox: Outbox | None = None,
+        signal: Signal | None = None,
     ) -> None:
         self.services = services
         self.stores = stores
         self.clock = clock or SystemClock()
         self.locks = locks or LocalLocks()
         self.dialog = dialog or Dialog(services)
-        self.outbox = outbox
+        self.signal: Signal = signal or NoSignal()
         self.flood = FloodGate()
 
     def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
@@ -77,8 +76,6 @@ class Pipeline:
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         started = time.perf_counter()
-        if desk.is_desk_message(inbound, self.services):
-            return await self._desk(inbound)
         text = clean(inbound.text, self.services.options.max_message_chars)
         # The safety check needs no database: it runs first and its answer survives any failure.
         verdict = self.services.safety.assess(text, inbound.locale_hint) if text else None
@@ -89,7 +86,6 @@ class Pipeline:
         except Exception:
             log.exception("message failed", extra={"channel": inbound.user.channel})
             replies = self._failure(inbound, verdict)
-        replies = await self._deliver_elsewhere(inbound.user, replies)
         log.info(
             "handled",
             extra={
@@ -102,26 +98,6 @@ class Pipeline:
             },
         )
         return replies
-
-    async def _deliver_elsewhere(self, user: UserRef, replies: list[Reply]) -> list[Reply]:
-        """Send replies addressed to others (the case desk, a relayed answer); return the user's own."""
-        own = [r for r in replies if r.to is None or r.to == user]
-        others: dict[UserRef, list[Reply]] = {}
-        for reply in replies:
-            if reply.to is not None and reply.to != user:
-                others.setdefault(reply.to, []).append(reply)
-        for to, batch in others.items():
-            await self.send(to, batch)
-        return own
-
-    async def send(self, to: UserRef, replies: list[Reply]) -> None:
-        if self.outbox is None:
-            log.error("no outbox: cannot deliver to another user", extra={"channel": to.channel})
-            return
-        try:
-            await self.outbox.send(to, replies)
-        except Exception:
-            log.exception("delivery failed", extra={"channel": to.channel})
 
     async def mark_reachable(self, user: UserRef, reachable: bool) -> None:
         """A channel learnt that the user blocked (or unblocked) the bot."""
@@ -153,15 +129,18 @@ class Pipeline:
                 await store.users.save(profile)
             for event in turn.events:
                 await store.events.record(event)
+            await self._queue(store, turn.outgoing, now)
             await store.commit()
-            return turn.replies
+        self._notify(turn.outgoing)
+        return turn.replies
 
     async def _respond(self, turn: Turn, verdict: RiskVerdict | None, case: Case | None) -> None:
         """Safety first, in every state; then an open case's relay; then the dialog."""
         if verdict is not None and verdict.escalate:
             if case is None:
-                crisis.respond(turn, verdict, first_aid=self._first_aid(turn, verdict))
-                flow.remember_disclosure(turn, verdict)
+                offered = await flow.offer(turn, self.services, verdict)
+                first_aid = self._first_aid(turn, verdict)
+                crisis.respond(turn, verdict, offer_counsellor=offered, first_aid=first_aid)
             else:  # a counsellor is already on it: the numbers again, and the words to the desk
                 for reply in crisis.replies_for(
                     verdict.category, turn.profile.is_child, offer_counsellor=False
@@ -169,14 +148,23 @@ class Pipeline:
                     turn.say(reply)
                 await flow.relay_to_desk(turn, self.services, case, escalated=True)
             return
-        allowed, first_refusal = self.flood.check(turn.inbound.user, turn.now)
-        if not allowed:
-            if first_refusal:
-                turn.say(
-                    Reply(_("You are sending messages very fast. I will answer again in a minute."))
-                )
-            return
-        is_control = turn.inbound.callback is not None or bool(COMMAND.match(turn.text))
+        button = parse(turn.inbound.callback) if turn.inbound.callback is not None else None
+        if turn.profile.memo.offered_case is not None and not isinstance(button, Counsellor):
+            await flow.withdraw_offer(turn)  # the user moved on: the disclosure is not kept
+        if not isinstance(button, SAFETY_BUTTONS):
+            allowed, first_refusal = self.flood.check(turn.inbound.user, turn.now)
+            if not allowed:
+                if first_refusal:
+                    turn.say(
+                        Reply(
+                            _(
+                                "You are sending messages very fast. I will answer again in a minute."
+                            ),
+                            buttons=((self._hotline(),),),
+                        )
+                    )
+                return
+        is_control = turn.inbound.callback is not None or command_of(turn.text) is not None
         if case is not None and not is_control:
             await flow.relay_to_desk(turn, self.services, case, escalated=False)
         elif turn.inbound.edited:
@@ -189,29 +177,56 @@ class Pipeline:
         index = self.services.content.index
         if verdict.category != "emergency" or index is None or not turn.text:
             return None
+        topics = self.services.content.library.topics
         for hit in index.search(turn.text, turn.locale, limit=3):
-            if hit.topic in INJURY_TOPICS:
+            topic = topics.get(hit.topic)
+            if topic is not None and topic.first_aid:
                 return hit.id
         return None
 
-    async def _desk(self, inbound: Inbound) -> list[Reply]:
-        try:
-            async with self.stores() as store:
-                replies = await desk.handle_desk(inbound, store, self.clock.now(), self.services)
-                await store.commit()
-        except Exception:
-            log.exception("desk message failed", extra={"channel": inbound.user.channel})
-            return []
-        return await self._deliver_elsewhere(inbound.user, replies)
+    async def desk(self, account: UserRef, action: DeskAction) -> list[Reply]:
+        """A member of staff acts on a case from a desk chat; the notice is for them."""
+        now = self.clock.now()
+        async with self.stores() as store:
+            staff = await store.staff.by_account(account)
+            if staff is None:
+                return []  # not (or no longer) staff: a desk chat may hold others
+            result = await desk.perform(action, staff, store, now, self.services)
+            await self._queue(store, result.outgoing, now)
+            await store.commit()
+        self._notify(result.outgoing)
+        return [Reply(result.notice)]
+
+    async def enrol_staff(self, accounts: list[UserRef]) -> int:
+        """Desk chat accounts named in a channel's settings become case workers (if new)."""
+        now = self.clock.now()
+        async with self.stores() as store:
+            added = sum([await store.staff.enrol(account, now) for account in accounts])
+            await store.commit()
+        return added
 
     async def tick(self) -> None:
-        """Periodic work (every ~30 s from the server): re-alert cases nobody acknowledged."""
+        """Periodic work (every ~30 s): re-alert cases nobody acknowledged, expire offers."""
+        now = self.clock.now()
         async with self.stores() as store:
-            replies = await desk.overdue_alerts(store, self.clock.now(), self.services)
+            outgoing = await desk.overdue_alerts(store, now, self.services)
+            await store.cases.purge_offers(flow.offer_expiry(now))
+            await self._queue(store, outgoing, now)
             await store.commit()
-        for reply in replies:
-            if reply.to is not None:
-                await self.send(reply.to, [reply])
+        self._notify(outgoing)
+
+    @staticmethod
+    async def _queue(store: Store, outgoing: list[Outgoing], now: datetime) -> None:
+        for message in outgoing:
+            await store.outbox.enqueue(message, now)
+
+    def _notify(self, outgoing: list[Outgoing]) -> None:
+        if outgoing:
+            self.signal.notify([message.to for message in outgoing])
+
+    @staticmethod
+    def _hotline() -> Button:
+        return Button.phone(_("☎️ Call 111 (free, 24/7)"), "111")
 
     def _failure(self, inbound: Inbound, verdict: RiskVerdict | None) -> list[Reply]:
         """Something broke (the database, a bug): never leave a child at risk without the numbers."""
@@ -225,6 +240,4 @@ class Pipeline:
                     *crisis.replies_for(verdict.category, child=False, offer_counsellor=False),
                     sorry,
                 ]
-            return [
-                Reply(sorry.text, buttons=((Button.phone(_("☎️ Call 111 (free, 24/7)"), "111"),),))
-            ]
+            return [Reply(sorry.text, buttons=((self._hotline(),),))]

@@ -41,6 +41,43 @@ class State(StrEnum):
     CONFIRM_FORGET = "confirm-forget"
 
 
+@dataclass
+class Memo:
+    """What the conversation remembers between messages, typed (stored as ``users.state_data``).
+
+    Nothing here holds what the user wrote: a disclosure waiting for "Do you want to talk to a
+    counsellor?" is kept in an *offered* case (see ``bot.core.cases.flow``), which is deleted
+    when the user moves on, and only its id is remembered here.
+    """
+
+    tips_shown: int = 0  # which tip comes next
+    may_have_case: bool = False  # look for an open case on this user's messages
+    offered_case: int | None = None  # a counsellor was offered for this case; not yet accepted
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.tips_shown:
+            data["tips_shown"] = self.tips_shown
+        if self.may_have_case:
+            data["case"] = True
+        if self.offered_case is not None:
+            data["offered"] = self.offered_case
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Memo:
+        """Tolerant: unknown keys (an older version's) and wrong types are dropped."""
+        if not isinstance(data, dict):
+            return cls()
+        tips = data.get("tips_shown")
+        offered = data.get("offered")
+        return cls(
+            tips_shown=tips if isinstance(tips, int) and tips >= 0 else 0,
+            may_have_case=data.get("case") is True,
+            offered_case=offered if isinstance(offered, int) else None,
+        )
+
+
 CONSENT_SCOPE = "minimal-profile-v1"  # language, role, age band, subscriptions; no names or numbers
 
 
@@ -66,7 +103,7 @@ class Profile:
     opted_out: bool = False
     blocked: bool = False
     state: State = State.NEW
-    state_data: dict[str, Any] = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
     version: int = 0  # saves so far; storage uses it to order writes
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -43,15 +44,37 @@ class Options:
     lang_beta: bool = False
 
 
+class Presence(Protocol):
+    """Whether a member of staff is signed in at a desk that can take a case now."""
+
+    def anyone(self, now: datetime) -> bool: ...
+
+
+class Nobody:
+    def anyone(self, now: datetime) -> bool:
+        return False
+
+
 @dataclass(frozen=True)
 class DeskOptions:
-    """The case desk: where new cases are posted and who may act on them."""
+    """The case desks: where new cases are announced, and when a counsellor can be offered.
 
-    chat: UserRef | None = None  # e.g. UserRef("telegram", "-1001234"); None: no desk configured
-    workers: frozenset[UserRef] = frozenset()
+    ``feeds`` are staff chats on push channels (a Telegram group) that get each alert through the
+    outbox; ``presence`` says whether anyone is signed in at a desk that has no feed (the web
+    desk). A counsellor is offered only within ``hours`` and while a feed or a person is there.
+    """
+
+    feeds: tuple[UserRef, ...] = ()  # e.g. (UserRef("telegram", "-1001234"),)
     ack_minutes: int = 5
     hours: Hours = field(default_factory=lambda: parse_hours("00:00-24:00"))
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    presence: Presence = field(default_factory=Nobody)
+
+    def staffed(self, now: datetime) -> bool:
+        return self.hours.contains(now.astimezone(self.zone))
+
+    def on_duty(self, now: datetime) -> bool:
+        return self.staffed(now) and (bool(self.feeds) or self.presence.anyone(now))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.messages import Inbound, Reply
+from bot.core.outbox import Outgoing
 from bot.core.ports import Event, Store
 from bot.core.profile import Profile
 
@@ -18,12 +19,17 @@ class Turn:
     store: Store
     now: datetime
     locale: str
-    replies: list[Reply] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)  # to the user, in answer to this message
+    outgoing: list[Outgoing] = field(default_factory=list)  # to anyone else, through the outbox
     events: list[Event] = field(default_factory=list)
     forgotten: bool = False  # the user's data was deleted in this turn: do not save the profile
 
     def say(self, reply: Reply) -> None:
         self.replies.append(reply)
+
+    def send(self, message: Outgoing) -> None:
+        """Queue a message for someone else (written with this turn, sent after the commit)."""
+        self.outgoing.append(message)
 
     def record(self, kind: str, subject: str | None = None, **data: str) -> None:
         role = self.profile.role.value if self.profile.role else None

@@ -15,7 +15,6 @@ Several workers sharing a database (REDIS_URL set) use the plain store; see the 
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -32,8 +31,10 @@ from bot.core.cases.model import (
     CaseMessage,
     CaseStatus,
     NewCase,
+    Staff,
 )
 from bot.core.messages import UserRef
+from bot.core.outbox import Outgoing
 from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
 from bot.core.profile import Profile
 from bot.storage.cases import OPEN_CASE_OF_PARAMS, SqlCaseRepository
@@ -67,7 +68,7 @@ INSERT_USER = insert(USERS)
 
 
 def _copy(profile: Profile) -> Profile:
-    return replace(profile, state_data=copy.deepcopy(profile.state_data))
+    return replace(profile, memo=replace(profile.memo))
 
 
 class ProfileCache:
@@ -182,6 +183,8 @@ class CachedStore:
         self.events = BufferedEventLog(self)
         self.unanswered = BufferedUnanswered(self)
         self.cases = TrackedCases(self)
+        self.staff = SessionStaff(self)
+        self.outbox = DurableOutbox(self)
 
     @property
     def stores(self) -> CachedStores:
@@ -307,8 +310,25 @@ class TrackedCases:
     async def acknowledge(self, case_id: int, worker: str, at: datetime) -> bool:
         return await self._writing().acknowledge(case_id, worker, at)
 
-    async def close(self, case_id: int, worker: str, at: datetime) -> bool:
-        return await self._writing().close(case_id, worker, at)
+    async def close(
+        self, case_id: int, worker: str, at: datetime, outcome: str | None = None
+    ) -> bool:
+        return await self._writing().close(case_id, worker, at, outcome)
+
+    async def offer(self, case: NewCase) -> Case:
+        return await self._writing().offer(case)
+
+    async def accept(self, case_id: int) -> Case | None:
+        return await self._writing().accept(case_id)
+
+    async def withdraw(self, case_id: int) -> None:
+        await self._writing().withdraw(case_id)
+
+    async def purge_offers(self, before: datetime) -> int:
+        return await self._writing().purge_offers(before)
+
+    async def refer(self, case_id: int, to: str, worker: str, at: datetime) -> bool:
+        return await self._writing().refer(case_id, to, worker, at)
 
     async def add_message(self, case_id: int, message: CaseMessage) -> None:
         await self._writing().add_message(case_id, message)
@@ -330,3 +350,26 @@ class TrackedCases:
 
     async def listing(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
         return await self._store.sql.cases.listing(statuses)
+
+
+class SessionStaff:
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    async def enrol(self, account: UserRef, now: datetime) -> bool:
+        self._store.durable = True
+        return await self._store.sql.staff.enrol(account, now)
+
+    async def by_account(self, account: UserRef) -> Staff | None:
+        return await self._store.sql.staff.by_account(account)
+
+
+class DurableOutbox:
+    """An outbox row is written with everything else the turn changed, before the reply."""
+
+    def __init__(self, store: CachedStore) -> None:
+        self._store = store
+
+    async def enqueue(self, message: Outgoing, now: datetime) -> None:
+        self._store.durable = True
+        await self._store.sql.outbox.enqueue(message, now)

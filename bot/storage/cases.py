@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.cases.model import (
+    DESK_STATUSES,
     OPEN_STATUSES,
     AuditEntry,
     Case,
@@ -61,6 +62,8 @@ def _case(row: CaseRow) -> Case:
         closed_at=row.closed_at,
         alerts=row.alerts,
         last_alert_at=row.last_alert_at,
+        referred_to=row.referred_to,
+        outcome=row.outcome,
     )
 
 
@@ -69,6 +72,48 @@ class SqlCaseRepository:
         self._session = session
 
     async def open(self, case: NewCase) -> Case:
+        return await self._insert(case, CaseStatus.NEW)
+
+    async def offer(self, case: NewCase) -> Case:
+        return await self._insert(case, CaseStatus.OFFERED)
+
+    async def accept(self, case_id: int) -> Case | None:
+        result = await self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id, CaseRow.status == CaseStatus.OFFERED.value)
+            .values(status=CaseStatus.NEW.value)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        return await self.get(case_id)
+
+    async def withdraw(self, case_id: int) -> None:
+        await self._session.execute(
+            delete(CaseRow).where(CaseRow.id == case_id, CaseRow.status == CaseStatus.OFFERED.value)
+        )
+
+    async def purge_offers(self, before: datetime) -> int:
+        result = await self._session.execute(
+            delete(CaseRow).where(
+                CaseRow.status == CaseStatus.OFFERED.value, CaseRow.opened_at < before
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def refer(self, case_id: int, to: str, worker: str, at: datetime) -> bool:
+        result = await self._session.execute(
+            update(CaseRow)
+            .where(CaseRow.id == case_id, CaseRow.status.in_(_OPEN))
+            .values(
+                status=CaseStatus.REFERRED.value,
+                referred_to=to,
+                assignee=func.coalesce(CaseRow.assignee, worker),
+                acknowledged_at=func.coalesce(CaseRow.acknowledged_at, at),
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _insert(self, case: NewCase, status: CaseStatus) -> Case:
         row = CaseRow(
             opened_at=case.opened_at,
             category=case.category,
@@ -76,7 +121,7 @@ class SqlCaseRepository:
             user_channel=case.user.channel,
             user_external_id=case.user.external_id,
             pseudonym=case.pseudonym,
-            status=CaseStatus.NEW.value,
+            status=status.value,
             alerts=0,
         )
         self._session.add(row)
@@ -96,9 +141,17 @@ class SqlCaseRepository:
 
     async def count_for(self, user: UserRef) -> int:
         result = await self._session.execute(
-            select(func.count()).select_from(CaseRow).where(for_user(user))
+            select(func.count())
+            .select_from(CaseRow)
+            .where(for_user(user), CaseRow.status != CaseStatus.OFFERED.value)
         )
         return int(result.scalar_one())
+
+    async def withdraw_offers_of(self, user: UserRef) -> None:
+        """/forget: an offer the user never accepted goes with their data."""
+        await self._session.execute(
+            delete(CaseRow).where(for_user(user), CaseRow.status == CaseStatus.OFFERED.value)
+        )
 
     async def acknowledge(self, case_id: int, worker: str, at: datetime) -> bool:
         """Atomic: of two workers pressing at once, exactly one wins."""
@@ -109,13 +162,16 @@ class SqlCaseRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def close(self, case_id: int, worker: str, at: datetime) -> bool:
+    async def close(
+        self, case_id: int, worker: str, at: datetime, outcome: str | None = None
+    ) -> bool:
         result = await self._session.execute(
             update(CaseRow)
             .where(CaseRow.id == case_id, CaseRow.status.in_(_OPEN))
             .values(
                 status=CaseStatus.CLOSED.value,
                 closed_at=at,
+                outcome=outcome,
                 assignee=func.coalesce(CaseRow.assignee, worker),
             )
         )
@@ -124,7 +180,11 @@ class SqlCaseRepository:
     async def add_message(self, case_id: int, message: CaseMessage) -> None:
         self._session.add(
             CaseMessageRow(
-                case_id=case_id, at=message.at, direction=message.direction.value, text=message.text
+                case_id=case_id,
+                at=message.at,
+                direction=message.direction.value,
+                text=message.text,
+                author=message.author,
             )
         )
 
@@ -136,7 +196,10 @@ class SqlCaseRepository:
                 .order_by(CaseMessageRow.id)
             )
         ).scalars()
-        return [CaseMessage(at=r.at, direction=Direction(r.direction), text=r.text) for r in rows]
+        return [
+            CaseMessage(at=r.at, direction=Direction(r.direction), text=r.text, author=r.author)
+            for r in rows
+        ]
 
     async def audit(self, case_id: int, entry: AuditEntry) -> None:
         self._session.add(
@@ -189,7 +252,10 @@ class SqlCaseRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def listing(self, statuses: Sequence[CaseStatus]) -> Sequence[Case]:
-        query = select(CaseRow).order_by(CaseRow.id.desc())
-        if statuses:
-            query = query.where(CaseRow.status.in_([s.value for s in statuses]))
+        wanted = statuses or DESK_STATUSES  # offers are never shown to a desk
+        query = (
+            select(CaseRow)
+            .where(CaseRow.status.in_([s.value for s in wanted]))
+            .order_by(CaseRow.id.desc())
+        )
         return [_case(r) for r in (await self._session.execute(query)).scalars()]

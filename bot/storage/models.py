@@ -138,6 +138,8 @@ class CaseRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alerts: Mapped[int] = mapped_column(Integer, default=0)
     last_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    referred_to: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class CaseMessageRow(Base):
@@ -150,6 +152,7 @@ class CaseMessageRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     direction: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class CaseAuditRow(Base):
@@ -163,3 +166,46 @@ class CaseAuditRow(Base):
     actor: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class StaffRow(Base):
+    """Case workers, editors, approvers, reporters and administrators. Users and reports see a
+    member of staff only by ``pseudonym``; ``name`` is for administrators."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    roles: Mapped[str] = mapped_column(String(120))  # comma-separated StaffRole values
+    telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxRow(Base):
+    """Messages to send that are not replies to the user's own message (see bot.core.outbox)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # what a dispatcher claims: due rows of its channels, by priority then age
+        Index("ix_outbox_due", "status", "priority", "id"),
+        # a recipient's earlier unsent rows (their order) and a pull channel's look-up
+        Index("ix_outbox_recipient", "channel", "recipient", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # cleared once sent
+    status: Mapped[str] = mapped_column(String(16))
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)

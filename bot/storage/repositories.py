@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import UserRef
 from bot.core.ports import Event, ForgetReport, UnansweredQuestion
-from bot.core.profile import AgeBand, Consent, Profile, Role, State
+from bot.core.profile import AgeBand, Consent, Memo, Profile, Role, State
 from bot.storage.cases import SqlCaseRepository
 from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
+from bot.storage.outbox import SqlOutboxWriter
+from bot.storage.staff import SqlStaffRepository
 
 
 def to_profile(row: UserRow | Row[Any]) -> Profile:
@@ -36,7 +38,7 @@ def to_profile(row: UserRow | Row[Any]) -> Profile:
         opted_out=row.opted_out,
         blocked=row.blocked,
         state=State(row.state) if row.state in State._value2member_map_ else State.NEW,
-        state_data=dict(row.state_data or {}),
+        memo=Memo.from_json(row.state_data),
         version=row.version or 0,
     )
 
@@ -56,7 +58,7 @@ def profile_values(profile: Profile) -> dict[str, Any]:
         "opted_out": profile.opted_out,
         "blocked": profile.blocked,
         "state": profile.state.value,
-        "state_data": dict(profile.state_data),
+        "state_data": profile.memo.to_json(),
         "last_seen_at": profile.last_seen_at,
         "version": profile.version,
     }
@@ -141,7 +143,9 @@ class SqlUserRepository:
 
     async def forget(self, ref: UserRef) -> ForgetReport:
         row = await self._row(ref)
-        kept = await SqlCaseRepository(self._session).count_for(ref)
+        cases = SqlCaseRepository(self._session)
+        await cases.withdraw_offers_of(ref)
+        kept = await cases.count_for(ref)
         if row is None:
             return ForgetReport(deleted=False, kept_cases=kept)
         await self._session.execute(delete(FeedbackRow).where(FeedbackRow.user_id == row.id))
@@ -201,6 +205,8 @@ class SqlStore:
         self.feedback = SqlFeedbackRepository(session)
         self.unanswered = SqlUnansweredRepository(session)
         self.cases = SqlCaseRepository(session)
+        self.staff = SqlStaffRepository(session)
+        self.outbox = SqlOutboxWriter(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
 from uuid import uuid4
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from bot.app import App
-from bot.core.pipeline import Pipeline
-from bot.core.services import Services
+from bot.core.cases.desk import Acknowledge, Answer
+from bot.core.hours import parse_hours
+from bot.core.messages import UserRef
+from bot.core.services import DeskOptions, Services
 from bot.serve import build_web_app
-from bot.storage.database import Database
+from bot.storage.models import CaseRow
 from tests.conftest import settings_for
+
+WORKER = UserRef("telegram", "501")
 
 
 @pytest.fixture
-async def client(
-    services: Services, database: Database, database_url: str
-) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(services: Services, database_url: str) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     settings = settings_for(database_url=database_url)
-    app = App(
-        settings=settings,
-        database=database,
-        services=services,
-        pipeline=Pipeline(services, database.store),
-    )
-    async with TestClient(TestServer(build_web_app(app))) as test_client:
+    app = App.create(settings, services=services)
+    web_app = build_web_app(app)
+    await app.start_channels(web_app)
+    async with TestClient(TestServer(web_app)) as test_client:
         yield test_client
+    await app.close()
 
 
 async def test_page_and_health(client: TestClient) -> None:  # type: ignore[type-arg]
@@ -79,3 +84,78 @@ async def test_long_message_is_answered_not_rejected(client: TestClient) -> None
 async def test_media_paths_cannot_escape(client: TestClient) -> None:  # type: ignore[type-arg]
     res = await client.get("/media/..%2F..%2Fpyproject.toml")
     assert res.status == 404
+
+
+@pytest.fixture
+async def staffed(services: Services, database_url: str) -> AsyncIterator[tuple[App, TestClient]]:  # type: ignore[type-arg]
+    """The web chat with a case desk (a staff chat on a channel nobody drains here)."""
+    desk = DeskOptions(feeds=(UserRef("test", "desk"),), hours=parse_hours("00:00-24:00"))
+    app = App.create(settings_for(database_url=database_url), services=replace(services, desk=desk))
+    web_app = build_web_app(app)
+    await app.start_channels(web_app)
+    await app.pipeline.enrol_staff([WORKER])
+    async with TestClient(TestServer(web_app)) as test_client:
+        yield app, test_client
+    await app.stop_channels()
+    await app.close()
+
+
+async def _events(client: TestClient, session: str, count: int) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    """Read ``count`` replies from the page's event stream."""
+    res = await client.get("/api/chat/events", params={"session": session})
+    assert res.status == 200 and res.headers["Content-Type"].startswith("text/event-stream")
+    replies: list[dict[str, Any]] = []
+    async with asyncio.timeout(10):
+        while len(replies) < count:
+            line = (await res.content.readline()).decode()
+            if line.startswith("data: "):
+                replies.append(json.loads(line[len("data: ") :]))
+    res.close()
+    return replies
+
+
+async def test_a_counsellors_answer_reaches_the_web_chat(
+    staffed: tuple[App, TestClient],  # type: ignore[type-arg]
+) -> None:
+    """Bug: a case worker's reply to a web-chat user was lost ("no running channel 'web'")."""
+    app, client = staffed
+    session = str(uuid4())
+
+    async def post(**body: str) -> list[dict[str, Any]]:
+        res = await client.post("/api/chat", json={"session": session, **body})
+        replies: list[dict[str, Any]] = (await res.json())["replies"]
+        return replies
+
+    await post(text="bố em ngày nào cũng đánh em bằng roi")
+    await post(button="case:yes")
+    async with app.database.session() as session_:
+        case_id = (await session_.execute(select(CaseRow.id))).scalar_one()
+    # the answer is queued while the child's page is closed: it waits for the next visit
+    await app.pipeline.desk(WORKER, Acknowledge(case_id))
+    await app.pipeline.desk(WORKER, Answer(case_id, "Em đang ở đâu? Em **có an toàn** không?"))
+    first, second = await _events(client, session, 2)
+    assert "read your message" in first["text"] or "đã đọc" in first["text"]
+    assert "Em đang ở đâu?" in second["text"] and "<" not in second["text"]
+    assert "&lt;" not in second["html"] and "**" in second["html"]  # plain text, shown as text
+    # delivered once: a new stream has nothing more
+    await app.pipeline.desk(WORKER, Answer(case_id, "Cô vẫn ở đây."))
+    (third,) = await _events(client, session, 1)
+    assert "Cô vẫn ở đây." in third["text"]
+
+
+async def test_the_event_stream_refuses_a_bad_session(client: TestClient) -> None:  # type: ignore[type-arg]
+    res = await client.get("/api/chat/events", params={"session": "short"})
+    assert res.status == 400
+
+
+async def test_read_more_is_rendered_html_not_raw_markdown(client: TestClient) -> None:  # type: ignore[type-arg]
+    session = str(uuid4())
+    await client.post("/api/chat", json={"session": session, "text": "/start"})
+    await client.post("/api/chat", json={"session": session, "button": "lang:en"})
+    res = await client.post(
+        "/api/chat", json={"session": session, "button": "more:drowning-prevention"}
+    )
+    replies = (await res.json())["replies"]
+    html = "".join(r["html"] for r in replies)
+    assert "<h2>" in html or "<li>" in html
+    assert "## " not in html and "**" not in html

@@ -37,7 +37,7 @@ async def test_forget_deletes_the_user_and_their_feedback(chat: Chat, database: 
     await chat.send("/forget")
     assert "law" in chat.texts().lower()  # says what is kept and why
     assert await _count(database, UserRow) == 1  # nothing deleted before confirming
-    await chat.press("forget:yes")
+    await chat.press("forget:1")
     assert await _count(database, UserRow) == 0
     assert await _count(database, FeedbackRow) == 0
 
@@ -52,9 +52,9 @@ async def test_forget_can_be_cancelled_and_stale_confirmations_do_nothing(
 ) -> None:
     await chat.onboard()
     await chat.send("/forget")
-    await chat.press("forget:no")
+    await chat.press("forget:0")
     assert await _count(database, UserRow) == 1
-    await chat.tap("forget:yes")  # the old confirmation button, pressed later
+    await chat.tap("forget:1")  # the old confirmation button, pressed later
     assert await _count(database, UserRow) == 1
     assert "expired" in chat.texts().lower()
 
@@ -65,5 +65,5 @@ async def test_each_user_is_separate(chat: Chat, database: Database) -> None:
     other.user = type(chat.user)("web", "other-user-session-1")
     await other.send("/start")
     await other.send("/forget")
-    await other.press("forget:yes")
+    await other.press("forget:1")
     assert await _count(database, UserRow) == 1

@@ -20,6 +20,14 @@ pillars:
     topics:
       - id: burns
         name: {vi: "Bỏng", en: "Burns"}
+        expert_roles: [medical]
+"""
+SOURCES = """
+sources:
+  - id: who-burns
+    title: "WHO Burns"
+    publisher: "WHO"
+    url: "https://www.who.int/news-room/fact-sheets/detail/burns"
 """
 
 
@@ -27,12 +35,12 @@ def article(
     article_id: str = "burns",
     lang: str = "vi",
     *,
-    status: str = "approved",
+    level: str = "internal",
     due: str = "2027-12-01",
     extra: str = "",
     summary: str = "Làm mát vết bỏng bằng nước sạch.",
     body: str = "Xả nước mát 20 phút.",
-    sources: str = '[{title: "WHO Burns", url: "https://www.who.int/news-room/fact-sheets/detail/burns"}]',
+    sources: str = "[who-burns]",
 ) -> str:
     lines = [
         "---",
@@ -46,8 +54,8 @@ def article(
         'questions: ["bé bị bỏng phải làm sao"]',
         "keywords: [bỏng]",
         f"sources: {sources}",
-        f'review: {{status: {status}, reviewed_by: "Nhóm biên tập Măng Non", '
-        f"reviewed_on: 2026-11-29, review_due: {due}}}",
+        f'review: {{level: {level}, reviewer: "Nhóm biên tập Măng Non", '
+        f"reviewed_on: 2026-11-29, next_review: {due}}}",
         extra,
         "---",
         body,
@@ -58,6 +66,7 @@ def article(
 
 def write(root: Path, files: dict[str, str]) -> Path:
     (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     for name, text in files.items():
         path = root / "articles" / "burns" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,8 +89,8 @@ def test_a_valid_article_is_served(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         (article(sources="[]"), "sources"),
-        (article(sources='[{title: "No link"}]'), "url or a legal citation"),
-        (article(status="published"), "review.status"),
+        (article(sources="[who-burns, no-such-source]"), "unknown source id no-such-source"),
+        (article(level="published"), "review.level"),
         (article(summary="Một. Hai. Ba. Bốn."), "at most 3 sentences"),
         (article(lang="en"), "must match the file name"),
         ("---\nid: [unclosed\n---\nbody", "invalid YAML"),
@@ -101,7 +110,7 @@ def test_schema_errors_name_file_and_problem_and_skip_only_that_file(
 
 
 def test_error_line_points_at_the_bad_key(tmp_path: Path) -> None:
-    library = Library.load(write(tmp_path, {"burns.vi.md": article(status="published")}))
+    library = Library.load(write(tmp_path, {"burns.vi.md": article(level="published")}))
     (problem,) = [p for p in library.problems if "review" in p.message]
     lines = (tmp_path / "articles/burns/burns.vi.md").read_text().splitlines()
     assert lines[problem.line - 1].startswith("review:")
@@ -126,7 +135,7 @@ def test_unknown_topic_duplicate_and_dangling_related_are_errors(tmp_path: Path)
 def test_expired_and_draft_articles_are_not_served(tmp_path: Path) -> None:
     files = {
         "burns.vi.md": article(due="2026-11-30"),
-        "draft.vi.md": article("draft", status="draft"),
+        "draft.vi.md": article("draft", level="draft"),
     }
     library = Library.load(write(tmp_path, files))
     assert library.article("burns", "vi", TODAY) is None

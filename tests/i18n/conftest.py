@@ -6,6 +6,7 @@ Nothing here contains text in a minority language: catalogs for ``bru`` and the 
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +21,10 @@ from bot.core.library import Library
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
 from bot.core.search import SearchHit, SearchResult
-from bot.core.services import Content, Options, Services
-from bot.core.translation.catalogs import po_path, write_catalog
-from bot.core.translation.pseudo import PSEUDO_CODE, pseudo_catalog
+from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.database import Database
+from bot.tools.translation.catalogs import po_path, write_catalog
+from bot.tools.translation.pseudo import PSEUDO_CODE, pseudo_catalog
 from tests.conftest import ROOT, Chat, FakeClock
 
 LOCALES = ROOT / "locales"
@@ -149,8 +150,11 @@ ChatFactory = Callable[[Services], PacedChat]
 @pytest.fixture
 def make_chat(database: Database, clock: FakeClock) -> ChatFactory:
     def make(services: Services) -> PacedChat:
+        # a staff chat is configured, so that the counsellor's screens are seen too
+        staffed = copy.copy(services)  # keeps what a test patched on the instance
+        staffed.desk = DeskOptions(feeds=(UserRef("test", "desk"),))
         return PacedChat(
-            Pipeline(services, database.store, clock=clock),
+            Pipeline(staffed, database.store, clock=clock),
             user=UserRef("test", "i18n"),
             clock=clock,
         )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bot.core.messages import MediaKind
-from tests.i18n.conftest import ChatFactory, add_partial, build_services, copy_locales
+from tests.i18n.conftest import CONTENT, ChatFactory, add_partial, build_services, copy_locales
 
 TOPICS = """\
 pillars:
@@ -26,10 +27,8 @@ audiences: [parents]
 age_bands: [all]
 title: "Phòng chống đuối nước cho trẻ"
 summary: "Luôn trông trẻ khi ở gần nước."
-sources:
-  - title: "WHO — Drowning (fact sheet)"
-    url: "https://www.who.int/news-room/fact-sheets/detail/drowning"
-review: {status: approved, reviewed_by: "Nhóm biên tập Măng Non", reviewed_on: 2026-11-29, review_due: 2027-11-29}
+sources: [who-drowning]
+review: {level: internal, reviewer: "Nhóm biên tập Măng Non", reviewed_on: 2026-11-29, next_review: 2027-11-29}
 media:
   - {type: image, file: "media/all/pond.jpg"}
   - {type: audio, file: "media/vi/drowning.ogg", lang: vi}
@@ -42,6 +41,7 @@ media:
 def _content(root: Path) -> Path:
     (root / "articles" / "drowning-prevention").mkdir(parents=True)
     (root / "topics.yaml").write_text(TOPICS, encoding="utf-8")
+    shutil.copy(CONTENT / "sources.yaml", root / "sources.yaml")
     (root / "articles" / "drowning-prevention" / "drowning-prevention.vi.md").write_text(
         ARTICLE, encoding="utf-8"
     )

@@ -11,7 +11,7 @@ import pytest
 from bot.core.library import Library
 from bot.core.messages import ButtonKind, Inbound, Reply
 from bot.core.services import Services
-from bot.core.translation.pseudo import PSEUDO_CODE, outside_brackets
+from bot.tools.translation.pseudo import PSEUDO_CODE, outside_brackets
 from tests.i18n.conftest import ChatFactory, add_pseudo, build_services, copy_locales
 
 
@@ -91,7 +91,7 @@ async def test_a_childs_screens_all_come_from_the_catalog(
     await chat.press("more:")
     await chat.press("fb:")
     await chat.send("/tip")
-    await chat.press("tip:next")
+    await chat.press("tip")
     await chat.send("what about drowning-prevention and burns")  # a free-text question
     await chat.send("a question nobody has answered")
     await chat.send("!abuse")  # a disclosure: the crisis screen
@@ -122,9 +122,9 @@ async def test_a_parents_screens_all_come_from_the_catalog(
     await chat.send("!emergency")
     await chat.send("/stop")
     await chat.send("/forget")
-    await chat.press("forget:no")
+    await chat.press("forget:0")
     await chat.send("/forget")
-    await chat.press("forget:yes")
+    await chat.press("forget:1")
     screens.check(chat.seen)
 
 

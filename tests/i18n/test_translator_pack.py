@@ -16,8 +16,8 @@ from babel.messages.catalog import Catalog
 from bot.cli import main
 from bot.core.i18n import Catalogs, read_catalog
 from bot.core.library import Level, Library
-from bot.core.translation.catalogs import po_path, write_catalog
-from bot.core.translation.keys import parse
+from bot.tools.translation.catalogs import po_path, write_catalog
+from bot.tools.translation.keys import parse
 from tests.i18n.conftest import CONTENT, copy_locales, marked
 
 ARTICLE = "drowning-prevention"
@@ -67,9 +67,10 @@ def test_the_content_file_has_titles_summaries_paragraphs_tips_and_source_hashes
     kinds = {key.kind for m in content if (key := parse(m.context))}
     assert kinds == {"article", "tip", "topic", "pillar"}
     body = [m for m in content if (m.context or "").startswith(f"article|{ARTICLE}|body.")]
-    assert "\n\n".join(str(m.id) for m in body) == "\n\n".join(
-        p.strip() for p in source.body.split("\n\n") if p.strip()
-    )
+    written = [p.strip() for p in source.written_body.split("\n\n") if p.strip()]
+    # a {{snippet: cpr}} line is not for translators: the snippet is translated once, on its own
+    assert "{{snippet: cpr}}" in written
+    assert [str(m.id) for m in body] == [p for p in written if not p.startswith("{{snippet:")]
 
 
 def test_import_writes_drafts_stamped_with_the_source_hash(
@@ -91,10 +92,11 @@ def test_import_writes_drafts_stamped_with_the_source_hash(
     post = frontmatter.load(written)
     library = Library.load(workspace / "content")
     source = library.articles[(ARTICLE, "vi")]
-    assert post["review"] == {"status": "draft"}
+    assert post["review"] == {"level": "draft"}
     assert post["translation_of"] == {"lang": "vi", "hash": source.hash}
     assert post["title"] == marked("bru", source.title)
     assert library.articles[(ARTICLE, "bru")].body.startswith("«bru:")
+    assert "{{snippet: cpr}}" in library.articles[(ARTICLE, "bru")].written_body  # kept in place
     found = library.article(ARTICLE, "bru", TODAY)
     assert (
         found is not None and found.article.lang == "vi" and found.fallback
@@ -102,7 +104,7 @@ def test_import_writes_drafts_stamped_with_the_source_hash(
     assert not [p for p in library.check(TODAY) if p.level is Level.ERROR and "bru" in p.path.name]
 
     tips = workspace / "content" / "tips" / "injury.bru.yaml"
-    assert "status: draft" in tips.read_text(encoding="utf-8")
+    assert "level: draft" in tips.read_text(encoding="utf-8")
     assert [t.id for t in library.tips if t.lang == "bru"] == ["tip-injury-01"]
     assert "topics.yaml" in out and "«bru:" in out  # topic names are printed for an editor
 

@@ -104,7 +104,7 @@ async def test_forget_is_immediate_and_no_queued_write_brings_the_user_back(
     await quiet.onboard("en", "parent")
     assert cached.writer.pending > 0
     await quiet.send("/forget")
-    await quiet.press("forget:yes")
+    await quiet.press("forget:1")
     assert await _user(database) is None  # deleted before the reply, not a moment later
     await cached.flush()
     assert await _user(database) is None

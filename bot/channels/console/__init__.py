@@ -1,4 +1,8 @@
-"""``mangnon chat``: talk to the bot in a terminal. Buttons are numbered; type the number."""
+"""``mangnon chat``: talk to the bot in a terminal. Buttons are numbered; type the number.
+
+A push channel like the others: outbox messages for the console user (a counsellor's answer, if
+a desk is configured) are printed when they come.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,48 @@ import asyncio
 import sys
 from typing import TextIO
 
+from aiohttp import web
+
+from bot.channels.markdown import to_plain
 from bot.channels.render import numbered
+from bot.core.channels import Capabilities, Formatting, Reach
 from bot.core.messages import Button, ButtonKind, Inbound, Reply, UserRef
+from bot.core.outbox import Delivery, Envelope
 from bot.core.pipeline import Pipeline
 
-USER = UserRef("console", "local")
+CHANNEL = "console"
+USER = UserRef(CHANNEL, "local")
 QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
 class ConsoleChat:
+    name = CHANNEL
+    capabilities = Capabilities(
+        formatting=Formatting.PLAIN, reach=Reach.PUSH, max_text=100_000, phone_buttons=False
+    )
+    desk_feeds: tuple[UserRef, ...] = ()
+
     def __init__(self, pipeline: Pipeline, out: TextIO = sys.stdout, user: UserRef = USER) -> None:
         self.pipeline = pipeline
         self.out = out
         self.user = user
         self.buttons: list[Button] = []
 
+    async def start(self, app: web.Application) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def deliver(self, envelope: Envelope) -> Delivery:
+        self.show(list(envelope.replies))
+        return Delivery.sent()
+
     def show(self, replies: list[Reply]) -> None:
         self.buttons = []
         for reply in replies:
-            text, flat = numbered(reply, start=len(self.buttons) + 1)
+            body = to_plain(reply.text) if reply.markdown else reply.text
+            text, flat = numbered(Reply(body, buttons=reply.buttons), start=len(self.buttons) + 1)
             self.buttons.extend(flat)
             for media in reply.media:
                 text += f"\n  [{media.kind.value}: {media.path}]"

@@ -1,18 +1,20 @@
-"""Telegram updates → core :class:`Inbound` messages, and who should receive the answer.
+"""Telegram updates → core :class:`Inbound` messages, or desk actions from the staff group.
 
 Pure functions over aiogram's types, so each rule is tested with a raw update in, a value out.
-``None`` means "not for the core": a group that is not the case desk, a stranger in the case
-desk, a service message, or button data longer than Telegram ever sends (a forgery).
+``None`` means "not for the core": a group that is not the case desk, ordinary talk in the desk
+group, a service message, or button data longer than Telegram ever sends (a forgery).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 
 from aiogram.enums import ChatMemberStatus, ChatType, ContentType
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, User
 
+from bot.channels.telegram import desk
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
+from bot.core.cases.desk import DeskAction
 from bot.core.messages import Attachment, Inbound, UserRef
 
 MAX_CALLBACK_BYTES = 64  # Telegram's own limit on callback_data
@@ -40,6 +42,16 @@ PRIVATE = ChatType.PRIVATE
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
+@dataclass(frozen=True)
+class DeskInput:
+    """Something a member of the staff group asked of the case desk."""
+
+    account: UserRef  # their Telegram account (the core checks it against the staff table)
+    chat: UserRef  # the group: where the answer goes
+    action: DeskAction | None
+    usage: str | None = None  # a command meant for the bot that it could not read
+
+
 def user_ref(user: User) -> UserRef:
     return UserRef(CHANNEL, str(user.id))
 
@@ -49,17 +61,25 @@ def chat_ref(chat_id: int) -> UserRef:
     return UserRef(CHANNEL, str(chat_id))
 
 
-def from_message(message: Message, config: TelegramConfig, edited: bool = False) -> Inbound | None:
+def from_message(
+    message: Message, config: TelegramConfig, edited: bool = False
+) -> Inbound | DeskInput | None:
     user = message.from_user
     if user is None or user.is_bot:
         return None
+    if message.chat.type in GROUPS:
+        if edited or not config.is_case_desk(message.chat.id):
+            return None
+        return _desk_message(message, user)
     kind = message.content_type
     attachments = (Attachment(ATTACHMENT_KINDS[kind]),) if kind in ATTACHMENT_KINDS else ()
     # A caption is what the user wrote: it is safety-checked like any text.
     text = message.text or message.caption or ""
     if not text and not attachments:
         return None
-    inbound = Inbound(
+    if message.chat.type != PRIVATE:
+        return None
+    return Inbound(
         user_ref(user),
         text=text,
         attachments=attachments,
@@ -67,19 +87,20 @@ def from_message(message: Message, config: TelegramConfig, edited: bool = False)
         message_id=str(message.message_id),
         edited=edited,
     )
-    if message.chat.type == PRIVATE:
-        return inbound
-    if message.chat.type in GROUPS and not edited and _case_worker(message.chat.id, user, config):
-        quoted = message.reply_to_message
-        return replace(
-            inbound,
-            chat=str(message.chat.id),
-            quoted=(quoted.text or quoted.caption) if quoted is not None else None,
-        )
-    return None
 
 
-def from_callback(query: CallbackQuery, config: TelegramConfig) -> Inbound | None:
+def _desk_message(message: Message, user: User) -> DeskInput | None:
+    quoted = message.reply_to_message
+    quoted_text = (quoted.text or quoted.caption) if quoted is not None else None
+    group = chat_ref(message.chat.id)
+    try:
+        action = desk.from_text(message.text or message.caption or "", quoted_text)
+    except desk.Usage as usage:
+        return DeskInput(user_ref(user), group, None, str(usage))
+    return DeskInput(user_ref(user), group, action) if action is not None else None
+
+
+def from_callback(query: CallbackQuery, config: TelegramConfig) -> Inbound | DeskInput | None:
     data = query.data
     if data is None or len(data.encode()) > MAX_CALLBACK_BYTES or query.from_user.is_bot:
         return None
@@ -87,10 +108,9 @@ def from_callback(query: CallbackQuery, config: TelegramConfig) -> Inbound | Non
     message = query.message
     if message is None or message.chat.type == PRIVATE:
         return Inbound(user_ref(user), callback=data, locale_hint=user.language_code)
-    if message.chat.type in GROUPS and _case_worker(message.chat.id, user, config):
-        return Inbound(
-            user_ref(user), callback=data, locale_hint=user.language_code, chat=str(message.chat.id)
-        )
+    if message.chat.type in GROUPS and config.is_case_desk(message.chat.id):
+        action = desk.from_button(data)
+        return DeskInput(user_ref(user), chat_ref(message.chat.id), action) if action else None
     return None
 
 
@@ -104,12 +124,3 @@ def reachability(event: ChatMemberUpdated) -> tuple[UserRef, bool] | None:
     if status == ChatMemberStatus.MEMBER:
         return user_ref(event.from_user), True
     return None
-
-
-def reply_target(inbound: Inbound) -> UserRef:
-    """A case worker's message in the case desk is answered in the group, not in private."""
-    return chat_ref(int(inbound.chat)) if inbound.chat else inbound.user
-
-
-def _case_worker(chat_id: int, user: User, config: TelegramConfig) -> bool:
-    return config.is_case_desk(chat_id) and user.id in config.caseworker_ids

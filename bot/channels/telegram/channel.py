@@ -19,7 +19,9 @@ from bot.channels.telegram.redact import RedactToken
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.channels.telegram.webhook import WebhookEndpoint
+from bot.core.channels import Capabilities, Formatting, Reach
 from bot.core.messages import UserRef
+from bot.core.outbox import Delivery, Envelope
 from bot.core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,17 @@ STOP_TIMEOUT = 10.0  # seconds to finish the updates in hand at shutdown
 
 
 class TelegramChannel:
-    """``await start(web_app)`` … ``await stop()``; ``sender`` is the outbox for relays."""
+    """``await start(web_app)`` … ``await stop()``; outbox messages go out through ``deliver``."""
+
+    name = CHANNEL
+    capabilities = Capabilities(
+        formatting=Formatting.TELEGRAM_HTML,
+        reach=Reach.PUSH,
+        max_text=4096,
+        max_buttons=100,
+        phone_buttons=False,  # no tel: buttons in Telegram: numbers are shown as text lines
+        button_data_bytes=64,
+    )
 
     def __init__(
         self, config: TelegramConfig, pipeline: Pipeline, observer: Observer | None = None
@@ -71,6 +83,9 @@ class TelegramChannel:
                 f"({type(exc).__name__})"
             ) from None
         await set_commands(self.bot, self.pipeline.services)
+        staff = [UserRef(CHANNEL, str(i)) for i in sorted(self.config.desk_staff)]
+        if staff:
+            await self.pipeline.enrol_staff(staff)
         if web_app is not None and self.config.mode == "webhook":
             await self._start_webhook(web_app)
         else:
@@ -100,6 +115,14 @@ class TelegramChannel:
                 close_bot_session=False,
             )
         )
+
+    @property
+    def desk_feeds(self) -> tuple[UserRef, ...]:
+        chat = self.config.desk_chat_id
+        return (UserRef(CHANNEL, str(chat)),) if chat is not None else ()
+
+    async def deliver(self, envelope: Envelope) -> Delivery:
+        return await self.sender.deliver(envelope)
 
     async def idle(self) -> None:
         """Wait until every update received so far has been handled and answered."""

@@ -1,7 +1,7 @@
 """The command menu Telegram shows next to the text box, in each language the bot offers.
 
-Descriptions go through the core's gettext catalogs (``_``), so translators translate them with
-the rest of the interface. The default locale's menu is the default (no ``language_code``);
+The commands and their descriptions come from the core's one registry (``COMMANDS``), in each
+language through the gettext catalogs. The default locale's menu is the default (no ``language_code``);
 every other offered language with a two-letter code (all Telegram accepts) gets its own.
 """
 
@@ -13,23 +13,12 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand
 
-from bot.core.i18n import _, use_locale
+from bot.core.dialog import COMMANDS
+from bot.core.dialog.commands import descriptions
+from bot.core.i18n import use_locale
 from bot.core.services import Services
 
 log = logging.getLogger(__name__)
-
-
-def descriptions() -> list[tuple[str, str]]:
-    """(command, description) in the current locale; the order is the menu's order."""
-    return [
-        ("start", _("Start, or go back to the main menu")),
-        ("topics", _("Browse topics")),
-        ("tip", _("Get a safety tip")),
-        ("language", _("Change language")),
-        ("help", _("Help and emergency numbers")),
-        ("stop", _("Stop all messages from me")),
-        ("forget", _("Delete your data")),
-    ]
 
 
 def menus(services: Services) -> dict[str | None, list[BotCommand]]:
@@ -42,7 +31,7 @@ def menus(services: Services) -> dict[str | None, list[BotCommand]]:
     result: dict[str | None, list[BotCommand]] = {}
     for code in codes:
         with use_locale(services.catalogs, code or default):
-            result[code] = [BotCommand(command=c, description=d) for c, d in descriptions()]
+            result[code] = [BotCommand(command=c, description=d) for c, d in descriptions(COMMANDS)]
     return result
 
 

@@ -1,7 +1,7 @@
 """What the Telegram channel needs to run, as one plain value built by the composition root.
 
-The channel never reads ``bot.config``: ``serve.start_channels`` turns the settings into a
-:class:`TelegramConfig`, and every check that must stop the program at start lives here.
+``from_settings`` turns the ``TELEGRAM_*`` settings section into a :class:`TelegramConfig`;
+every check that must stop the program at start lives here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+
+from bot.channels.telegram.settings import TelegramSettings
 
 CHANNEL = "telegram"
 Mode = Literal["polling", "webhook"]
@@ -23,21 +25,6 @@ class TelegramConfigError(ValueError):
     """A setting that makes the Telegram channel impossible to start; the message names it."""
 
 
-def parse_ids(text: str, name: str = "CASEWORKER_IDS") -> frozenset[int]:
-    """``"123, 456"`` → ``{123, 456}``; anything that is not a Telegram user id is an error."""
-    ids: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit():
-            raise TelegramConfigError(
-                f"{name}: expected comma-separated Telegram user ids (numbers), got {part!r}"
-            )
-        ids.add(int(part))
-    return frozenset(ids)
-
-
 @dataclass(frozen=True)
 class TelegramConfig:
     token: str
@@ -46,8 +33,8 @@ class TelegramConfig:
     mode: Mode = "polling"
     webhook_url: str | None = None
     webhook_secret: str | None = None
-    caseworker_chat_id: int | None = None
-    caseworker_ids: frozenset[int] = frozenset()
+    desk_chat_id: int | None = None  # the staff group that gets case alerts
+    desk_staff: frozenset[int] = frozenset()  # its case workers' Telegram ids (seed the staff)
 
     # Telegram's flood limits (bot FAQ): ~1 message/s per chat sustained, 20/min per group,
     # ~30/s overall. Settings, not constants: Telegram changes them without notice.
@@ -87,6 +74,26 @@ class TelegramConfig:
             if getattr(self, name) < 1:
                 raise TelegramConfigError(f"{name} must be at least 1")
 
+    @classmethod
+    def from_settings(cls, settings: TelegramSettings, content_dir: Path) -> TelegramConfig:
+        if settings.bot_token is None:
+            raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+        secret = settings.webhook_secret
+        return cls(
+            token=settings.bot_token.get_secret_value(),
+            content_dir=content_dir,
+            api_server=settings.api_server,
+            mode="webhook" if settings.mode.value == "webhook" else "polling",
+            webhook_url=settings.webhook_url,
+            webhook_secret=secret.get_secret_value() if secret is not None else None,
+            desk_chat_id=settings.desk_chat_id,
+            desk_staff=settings.staff_ids,
+            per_chat_rate=settings.chat_rate,
+            group_rate=settings.group_rate,
+            global_rate=settings.global_rate,
+            global_burst=max(1, round(settings.global_rate)),
+        )
+
     def _check_webhook(self) -> None:
         if not self.webhook_url:
             raise TelegramConfigError(
@@ -112,4 +119,4 @@ class TelegramConfig:
         return urlsplit(self.webhook_url or "").path or "/"
 
     def is_case_desk(self, chat_id: int) -> bool:
-        return self.caseworker_chat_id is not None and chat_id == self.caseworker_chat_id
+        return self.desk_chat_id is not None and chat_id == self.desk_chat_id

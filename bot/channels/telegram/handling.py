@@ -22,7 +22,7 @@ from bot.channels.telegram import adapter
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
 from bot.channels.telegram.ordering import OrderedTasks
 from bot.channels.telegram.sender import TelegramSender
-from bot.core.messages import Inbound, UserRef
+from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -76,19 +76,30 @@ class Updates:
         user, reachable = change
         await self.tasks.submit(user, partial(self._reachability, user, reachable))
 
-    async def _submit(self, inbound: Inbound | None) -> None:
-        if inbound is not None:
-            await self.tasks.submit(inbound.user, partial(self._turn, inbound))
+    async def _submit(self, item: Inbound | adapter.DeskInput | None) -> None:
+        if isinstance(item, Inbound):
+            await self.tasks.submit(item.user, partial(self._turn, item))
+        elif item is not None:
+            await self.tasks.submit(item.chat, partial(self._desk, item))
 
     async def _turn(self, inbound: Inbound) -> None:
         started = time.perf_counter()
-        if inbound.chat is None and self.sender.reachable_again(inbound.user):
+        if self.sender.reachable_again(inbound.user):
             await self.pipeline.mark_reachable(inbound.user, True)  # writing means unblocked
         async with self.core:
             replies = await self.pipeline.handle(inbound)
-        await self.sender.send(adapter.reply_target(inbound), replies)
+        await self.sender.send(inbound.user, replies)
         if self.observer is not None:
             self.observer(time.perf_counter() - started)
+
+    async def _desk(self, item: adapter.DeskInput) -> None:
+        """A case worker's action; its notice goes to the group, the user's part to the outbox."""
+        if item.action is None:
+            replies = [Reply(item.usage)] if item.usage else []
+        else:
+            async with self.core:
+                replies = await self.pipeline.desk(item.account, item.action)
+        await self.sender.send(item.chat, replies)
 
     async def _reachability(self, user: UserRef, reachable: bool) -> None:
         if reachable:

@@ -22,6 +22,7 @@ from typing import Literal
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.markdown import to_telegram_html
 from bot.channels.render import split_text
 from bot.channels.telegram.adapter import MAX_CALLBACK_BYTES
 from bot.core.messages import Button, ButtonKind, Media, MediaKind, Reply
@@ -58,9 +59,17 @@ def render(reply: Reply, content_dir: Path) -> list[Part]:
     parts: list[Part] = []
     for media in reply.media:
         parts.extend(_media(media, content_dir))
-    text = "\n\n".join(t for t in (reply.text.strip(), "\n".join(lines)) if t)
-    if text:
-        parts.extend(TextPart(html.escape(chunk, quote=False)) for chunk in split(text, TEXT_LIMIT))
+    if reply.markdown:  # HTML once rendered: escape the number lines only
+        body = to_telegram_html(reply.text)
+        numbers = html.escape("\n".join(lines), quote=False)
+        text = "\n\n".join(t for t in (body, numbers) if t)
+        parts.extend(TextPart(chunk) for chunk in split(text, TEXT_LIMIT) if chunk)
+    else:
+        text = "\n\n".join(t for t in (reply.text.strip(), "\n".join(lines)) if t)
+        if text:
+            parts.extend(
+                TextPart(html.escape(chunk, quote=False)) for chunk in split(text, TEXT_LIMIT)
+            )
     if not parts:
         if keyboard is not None:
             log.warning(

@@ -31,6 +31,7 @@ from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.render import MediaPart, Part, TextPart, render
 from bot.core.locks import LocalLocks
 from bot.core.messages import Reply, UserRef
+from bot.core.outbox import Delivery, Envelope, Result
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Unreachable = Callable[[UserRef], Awaitable[None]]
 
 
-class Delivery(Enum):
+class Attempt(Enum):
     SENT = "sent"
-    FAILED = "failed"  # this message could not go; the next ones may
+    REFUSED = "refused"  # Telegram refused this message for good (400); the next ones may go
+    GAVE_UP = "gave-up"  # network errors, 5xx or 429 until max_attempts: try again later
     UNREACHABLE = "unreachable"  # nothing more can go to this chat
 
 
@@ -61,24 +63,41 @@ class TelegramSender:
         self._file_ids: dict[tuple[Path, int, int], str] = {}
         self._pinned = PinnedResponses()  # for as long as this sender runs (see methods.py)
 
-    async def send(self, to: UserRef, replies: Sequence[Reply]) -> None:
-        """Deliver ``replies`` to the chat ``to`` (a user's private chat or a group)."""
+    async def send(self, to: UserRef, replies: Sequence[Reply]) -> Attempt:
+        """Deliver ``replies`` to the chat ``to`` (a user's private chat or a group): the worst
+        outcome of its parts (a part refused does not stop the next ones)."""
         if to.channel != CHANNEL:
             raise ValueError(f"the Telegram sender cannot deliver to {to.channel!r}")
         if to.external_id in self.unreachable:
             log.info(
                 "not sent: chat unreachable", extra={"channel": CHANNEL, "count": len(replies)}
             )
-            return
+            return Attempt.UNREACHABLE
         chat_id = int(to.external_id)
         parts = [part for reply in replies for part in render(reply, self.config.content_dir)]
+        outcome = Attempt.SENT
         async with self._chats.hold(to):  # one batch at a time per chat: replies stay in order
             for part in parts:
-                delivery = await self._deliver(chat_id, part)
-                if delivery is Delivery.UNREACHABLE:
+                attempt = await self._deliver(chat_id, part)
+                if attempt is Attempt.UNREACHABLE:
                     self.unreachable.add(to.external_id)
                     await self.on_unreachable(to)
-                    return
+                    return attempt
+                if attempt is Attempt.GAVE_UP:
+                    return attempt  # the rest waits for the next try, in order
+                if attempt is Attempt.REFUSED:
+                    outcome = attempt
+        return outcome
+
+    async def deliver(self, envelope: Envelope) -> Delivery:
+        """An outbox message (a case alert, a counsellor's answer…)."""
+        attempt = await self.send(envelope.to, envelope.replies)
+        return {
+            Attempt.SENT: Delivery.sent(),
+            Attempt.UNREACHABLE: Delivery(Result.UNREACHABLE, error="403"),
+            Attempt.GAVE_UP: Delivery(Result.RETRY, error="gave-up"),
+            Attempt.REFUSED: Delivery(Result.REJECTED, error="400"),
+        }[attempt]
 
     def reachable_again(self, who: UserRef) -> bool:
         """The user unblocked the bot or wrote to it; True if they had been marked unreachable."""
@@ -87,7 +106,7 @@ class TelegramSender:
         self.unreachable.discard(who.external_id)
         return True
 
-    async def _deliver(self, chat_id: int, part: Part) -> Delivery:
+    async def _deliver(self, chat_id: int, part: Part) -> Attempt:
         method = _method_name(part)
         for attempt in range(1, self.config.max_attempts + 1):
             await self.limiter.wait(chat_id)
@@ -98,26 +117,29 @@ class TelegramSender:
                 self.limiter.pause(chat_id, exc.retry_after)
             except TelegramForbiddenError:  # blocked by the user, or the account is gone
                 _log(logging.INFO, "403: chat unreachable", method, 403)
-                return Delivery.UNREACHABLE
+                return Attempt.UNREACHABLE
             except TelegramMigrateToChat:
                 _log(
-                    logging.ERROR, "the group has a new id: update CASEWORKER_CHAT_ID", method, 400
+                    logging.ERROR,
+                    "the group has a new id: update TELEGRAM_DESK_CHAT_ID",
+                    method,
+                    400,
                 )
-                return Delivery.FAILED
+                return Attempt.REFUSED
             except TelegramBadRequest as exc:
                 if "chat not found" in exc.message.lower():
                     _log(logging.INFO, "400: chat not found", method, 400)
-                    return Delivery.UNREACHABLE
+                    return Attempt.UNREACHABLE
                 _log(logging.ERROR, f"400: message refused ({_reason(exc)})", method, 400)
-                return Delivery.FAILED
+                return Attempt.REFUSED
             except (TelegramNetworkError, TelegramServerError) as exc:
                 _log(logging.WARNING, f"{type(exc).__name__}: retrying", method)
                 self.limiter.pause(chat_id, min(2.0**attempt, 30.0))
             else:
                 self._remember_file(part, message)
-                return Delivery.SENT
+                return Attempt.SENT
         _log(logging.ERROR, f"gave up after {self.config.max_attempts} attempts", method)
-        return Delivery.FAILED
+        return Attempt.GAVE_UP
 
     async def _call(self, chat_id: int, part: Part) -> Message | Sent:
         if isinstance(part, TextPart):

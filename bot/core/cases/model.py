@@ -12,6 +12,9 @@ from bot.core.messages import UserRef
 
 
 class CaseStatus(StrEnum):
+    # a counsellor was offered and the user has not answered: holds the disclosure until the
+    # user says yes (the case opens) or moves on (it is deleted); never shown to a desk
+    OFFERED = "offered"
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
     REFERRED = "referred"
@@ -23,12 +26,51 @@ class CaseStatus(StrEnum):
 
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ACKNOWLEDGED, CaseStatus.REFERRED)
+DESK_STATUSES = (*OPEN_STATUSES, CaseStatus.CLOSED)  # what a desk ever sees
 
 
 class Direction(StrEnum):
     USER = "user"
     WORKER = "worker"
-    SYSTEM = "system"
+    NOTE = "note"  # a case worker's note for colleagues: never sent to the user
+
+
+class Referral(StrEnum):
+    """Where a case worker can refer a case (Decree 56/2017: the commune acts within 12 hours)."""
+
+    COMMUNE = "commune"  # the commune child-protection officer / People's Committee
+    POLICE = "police"
+    HEALTH = "health"
+    HOTLINE = "111"
+
+
+class Outcome(StrEnum):
+    """How a case ended, for reports (never free text: reports must not carry case details)."""
+
+    SUPPORTED = "supported"  # the child was supported; no further action needed
+    REFERRED = "referred"  # handed to another service
+    NO_CONTACT = "no-contact"  # the user did not come back
+    NOT_A_CASE = "not-a-case"  # a false alarm
+
+
+class StaffRole(StrEnum):
+    CASEWORKER = "caseworker"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    REPORTER = "reporter"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A member of staff as the core sees them: an id and a pseudonym, never a name."""
+
+    id: int
+    pseudonym: str  # how users and reports see them, e.g. ``TV-3F2A``
+    roles: frozenset[StaffRole]
+
+    def can(self, role: StaffRole) -> bool:
+        return role in self.roles or StaffRole.ADMIN in self.roles
 
 
 @dataclass(frozen=True)
@@ -45,6 +87,8 @@ class Case:
     closed_at: datetime | None = None
     alerts: int = 0
     last_alert_at: datetime | None = None
+    referred_to: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +105,7 @@ class CaseMessage:
     at: datetime
     direction: Direction
     text: str
+    author: str = ""  # a case worker's pseudonym on their answers and notes
 
 
 @dataclass(frozen=True)

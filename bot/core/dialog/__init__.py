@@ -1,17 +1,21 @@
 """The conversation: commands, buttons and free text, routed to small feature modules.
 
-Each feature registers its commands and button actions in one table, like a router; the dialog
-only dispatches. Button data is ``action:arg[:arg]`` (at most 64 bytes, validated here): anything
-else, or anything a handler rejects, gets a polite "this button has expired" and changes nothing.
+Commands come from one registry (``commands.COMMANDS``), buttons from typed data
+(``bot.core.buttons``): each button type is routed to one handler. Anything else — data that does
+not parse, a button of an old shape, a handler that refuses — gets a polite "this button has
+expired" and changes nothing.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from bot.core.cases.flow import on_case_button
+from bot.core import buttons as b
+from bot.core.callbacks import CallbackData, parse
+from bot.core.cases import flow
 from bot.core.dialog import account, ask, browse, onboarding
+from bot.core.dialog.commands import Command, command_of
 from bot.core.i18n import _
 from bot.core.menus import expired_button, main_menu
 from bot.core.messages import Reply
@@ -19,30 +23,16 @@ from bot.core.profile import State
 from bot.core.services import Services
 from bot.core.turn import Turn
 
-CALLBACK = re.compile(r"^([a-z]{1,8}):([A-Za-z0-9_.+-]{1,60})(?::([A-Za-z0-9_.+-]{1,20}))?$")
-COMMAND = re.compile(r"^/([a-z_]{1,32})(?:@\w+)?(?:\s|$)", re.IGNORECASE)
-MAX_CALLBACK_BYTES = 64
-
-ButtonHandler = Callable[[Turn, Services, tuple[str, ...]], Awaitable[bool]]
-CommandHandler = Callable[[Turn, Services], Awaitable[None]]
+Data = TypeVar("Data", bound=CallbackData)
+ButtonHandler = Callable[[Turn, Services, Any], Awaitable[bool]]
 ONBOARDING = (State.ASK_LANGUAGE, State.ASK_ROLE, State.ASK_AGE, State.ASK_CONSENT)
-
-
-def parse_callback(data: str) -> tuple[str, tuple[str, ...]] | None:
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        return None
-    match = CALLBACK.match(data)
-    if not match:
-        return None
-    action, *args = (part for part in match.groups() if part is not None)
-    return action, tuple(args)
 
 
 # ---- button actions ---------------------------------------------------------------------------
 
 
-async def _lang(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    if not onboarding.on_language(turn, services, args[0]):
+async def _language(turn: Turn, services: Services, data: b.Language) -> bool:
+    if not onboarding.on_language(turn, services, data.code):
         return False
     if turn.profile.state is State.ASK_LANGUAGE:
         onboarding.ask_role(turn)
@@ -51,61 +41,64 @@ async def _lang(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
     return True
 
 
-async def _role(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return turn.profile.state is State.ASK_ROLE and onboarding.on_role(turn, args[0])
+async def _role(turn: Turn, services: Services, data: b.RoleButton) -> bool:
+    return turn.profile.state is State.ASK_ROLE and onboarding.on_role(turn, data.role)
 
 
-async def _age(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return turn.profile.state is State.ASK_AGE and onboarding.on_age(turn, args[0])
+async def _age(turn: Turn, services: Services, data: b.AgeButton) -> bool:
+    return turn.profile.state is State.ASK_AGE and onboarding.on_age(turn, data.band)
 
 
-async def _consent(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return turn.profile.state is State.ASK_CONSENT and onboarding.on_consent(turn, args[0])
+async def _consent(turn: Turn, services: Services, data: b.ConsentButton) -> bool:
+    return turn.profile.state is State.ASK_CONSENT and onboarding.on_consent(turn, data.choice)
 
 
-async def _forget(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return await account.on_forget(turn, args[0])
+async def _forget(turn: Turn, services: Services, data: b.Forget) -> bool:
+    return await account.on_forget(turn, data.confirm)
 
 
-async def _menu(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    choice = args[0]
-    if choice == "topics":
+async def _menu(turn: Turn, services: Services, data: b.Menu) -> bool:
+    if data.choice is b.MenuChoice.TOPICS:
         browse.show_pillars(turn, services)
-    elif choice == "tip":
+    elif data.choice is b.MenuChoice.TIP:
         browse.show_tip(turn, services)
-    elif choice == "ask":
+    elif data.choice is b.MenuChoice.ASK:
         ask.prompt(turn)
-    elif choice == "help":
-        account.show_help(turn)
     else:
-        return False
+        account.show_help(turn, COMMANDS)
     return True
 
 
-async def _pillar(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return browse.on_pillar(turn, services, args[0])
+async def _pillar(turn: Turn, services: Services, data: b.PillarButton) -> bool:
+    return browse.on_pillar(turn, services, data.pillar)
 
 
-async def _topic(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return browse.on_topic(turn, services, args[0])
+async def _topic(turn: Turn, services: Services, data: b.TopicButton) -> bool:
+    return browse.on_topic(turn, services, data.topic)
 
 
-async def _article(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return browse.on_article(turn, services, args[0])
+async def _article(turn: Turn, services: Services, data: b.ArticleButton) -> bool:
+    return browse.on_article(turn, services, data.article)
 
 
-async def _more(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return browse.on_more(turn, services, args[0])
+async def _more(turn: Turn, services: Services, data: b.ReadMore) -> bool:
+    return browse.on_more(turn, services, data.article)
 
 
-async def _feedback(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    return len(args) == 2 and await browse.on_feedback(turn, services, args[0], args[1])
+async def _feedback(turn: Turn, services: Services, data: b.Feedback) -> bool:
+    return await browse.on_feedback(turn, services, data.article, data.helpful)
 
 
-async def _tip(turn: Turn, services: Services, args: tuple[str, ...]) -> bool:
-    if args[0] != "next":
-        return False
+async def _tip(turn: Turn, services: Services, data: b.NextTip) -> bool:
     browse.show_tip(turn, services)
+    return True
+
+
+async def _counsellor(turn: Turn, services: Services, data: b.Counsellor) -> bool:
+    if data.choice is b.CounsellorChoice.YES:
+        await flow.accept(turn, services)
+    else:
+        await flow.decline(turn)
     return True
 
 
@@ -117,7 +110,7 @@ async def _cmd_start(turn: Turn, services: Services) -> None:
 
 
 async def _cmd_help(turn: Turn, services: Services) -> None:
-    account.show_help(turn)
+    account.show_help(turn, COMMANDS)
 
 
 async def _cmd_language(turn: Turn, services: Services) -> None:
@@ -140,53 +133,68 @@ async def _cmd_tip(turn: Turn, services: Services) -> None:
     browse.show_tip(turn, services)
 
 
+COMMANDS: tuple[Command, ...] = (
+    Command("start", lambda: _("Start, or go back to the main menu"), _cmd_start),
+    Command("topics", lambda: _("Browse topics"), _cmd_topics),
+    Command("tip", lambda: _("Get a safety tip"), _cmd_tip),
+    Command("language", lambda: _("Change language"), _cmd_language),
+    Command("help", lambda: _("Help and emergency numbers"), _cmd_help),
+    Command("stop", lambda: _("Stop all messages from me"), _cmd_stop),
+    Command("forget", lambda: _("Delete your data"), _cmd_forget),
+)
+
+
 class Dialog:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, commands: tuple[Command, ...] = COMMANDS) -> None:
         self.services = services
-        self.buttons: dict[str, ButtonHandler] = {
-            "lang": _lang,
-            "role": _role,
-            "age": _age,
-            "consent": _consent,
-            "forget": _forget,
-            "menu": _menu,
-            "pillar": _pillar,
-            "topic": _topic,
-            "art": _article,
-            "more": _more,
-            "fb": _feedback,
-            "tip": _tip,
-            "case": on_case_button,
-        }
-        self.commands: dict[str, CommandHandler] = {
-            "start": _cmd_start,
-            "help": _cmd_help,
-            "language": _cmd_language,
-            "stop": _cmd_stop,
-            "forget": _cmd_forget,
-            "topics": _cmd_topics,
-            "tip": _cmd_tip,
-        }
+        self.command_list = commands
+        self.commands = {command.name: command for command in commands}
+        self.buttons: dict[type[CallbackData], ButtonHandler] = {}
+        self.on(b.Language, _language)
+        self.on(b.RoleButton, _role)
+        self.on(b.AgeButton, _age)
+        self.on(b.ConsentButton, _consent)
+        self.on(b.Forget, _forget)
+        self.on(b.Menu, _menu)
+        self.on(b.PillarButton, _pillar)
+        self.on(b.TopicButton, _topic)
+        self.on(b.ArticleButton, _article)
+        self.on(b.ReadMore, _more)
+        self.on(b.Feedback, _feedback)
+        self.on(b.NextTip, _tip)
+        self.on(b.Counsellor, _counsellor)
+
+    def on(
+        self, kind: type[Data], handler: Callable[[Turn, Services, Data], Awaitable[bool]]
+    ) -> None:
+        """Route buttons carrying ``kind`` to ``handler`` (True: handled; False: expired)."""
+        self.buttons[kind] = handler
 
     async def handle(self, turn: Turn) -> None:
         inbound = turn.inbound
         if inbound.callback is not None:
             await self._button(turn, inbound.callback)
             return
-        command = COMMAND.match(turn.text)
-        if command:
-            handler = self.commands.get(command.group(1).lower())
-            if handler is None:
-                turn.say(Reply(_("I do not know that command.") + "\n\n" + account.help_text()))
+        name = command_of(turn.text)
+        if name is not None:
+            command = self.commands.get(name)
+            if command is None:
+                turn.say(
+                    Reply(
+                        _("I do not know that command.")
+                        + "\n\n"
+                        + account.help_text(self.command_list)
+                    )
+                )
             else:
-                await handler(turn, self.services)
+                await command.handler(turn, self.services)
             return
         await self._text(turn)
 
-    async def _button(self, turn: Turn, data: str) -> None:
-        parsed = parse_callback(data)
-        handler = self.buttons.get(parsed[0]) if parsed else None
-        if parsed is None or handler is None or not await handler(turn, self.services, parsed[1]):
+    async def _button(self, turn: Turn, raw: str) -> None:
+        data = parse(raw)
+        handler = self.buttons.get(type(data)) if data is not None else None
+        if data is None or handler is None or not await handler(turn, self.services, data):
             turn.record("expired-button")
             turn.say(expired_button())
 

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
+from bot.core.buttons import Forget
+from bot.core.dialog.commands import Command, help_lines
 from bot.core.dialog.onboarding import language_buttons
 from bot.core.i18n import _
 from bot.core.menus import hotline_row, main_menu
-from bot.core.messages import Button, Reply
+from bot.core.messages import Reply
 from bot.core.profile import State
 from bot.core.services import Services
 from bot.core.turn import Turn
 
 
-def help_text() -> str:
+def help_text(commands: tuple[Command, ...]) -> str:
     return "\n".join(
         (
             _(
                 "I share vetted advice on children's rights, preventing abuse and preventing injuries."
             ),
             _("Type a question in your own words, or use these commands:"),
-            _("/topics – browse topics"),
-            _("/tip – a safety tip"),
-            _("/language – change language"),
-            _("/stop – stop all messages from me"),
-            _("/forget – delete your data"),
+            *help_lines(commands),
             "",
             _(
                 "If a child is in danger: call 111 (child protection, free, 24/7), 113 (police), 115 (ambulance) or 114 (fire and rescue)."
@@ -31,9 +29,9 @@ def help_text() -> str:
     )
 
 
-def show_help(turn: Turn) -> None:
+def show_help(turn: Turn, commands: tuple[Command, ...]) -> None:
     turn.record("help")
-    turn.say(Reply(help_text(), buttons=main_menu()))
+    turn.say(Reply(help_text(commands), buttons=main_menu()))
 
 
 def choose_language(turn: Turn, services: Services) -> None:
@@ -69,19 +67,17 @@ def ask_forget(turn: Turn) -> None:
                 "I keep only anonymous counts that cannot identify you. If a safety case was opened to protect a child, the law requires that case record to be kept, and you will be told."
             ),
             buttons=(
-                (Button.callback(_("🗑️ Yes, delete my data"), "forget:yes"),),
-                (Button.callback(_("Cancel"), "forget:no"),),
+                (Forget(True).button(_("🗑️ Yes, delete my data")),),
+                (Forget(False).button(_("Cancel")),),
             ),
         )
     )
 
 
-async def on_forget(turn: Turn, value: str) -> bool:
-    if value not in ("yes", "no"):
-        return False
+async def on_forget(turn: Turn, confirm: bool) -> bool:
     if turn.profile.state is not State.CONFIRM_FORGET:
         return False  # a stale confirmation button: never delete without a fresh question
-    if value == "no":
+    if not confirm:
         turn.profile.state = State.READY
         turn.say(Reply(_("Nothing was deleted."), buttons=main_menu()))
         return True

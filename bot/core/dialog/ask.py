@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bot.core.buttons import ArticleButton, TopicButton
 from bot.core.dialog.browse import audience_of, show_article
 from bot.core.i18n import _
-from bot.core.menus import hotline_row, main_menu
-from bot.core.messages import Button, Reply
+from bot.core.menus import hotline_row, main_menu, topics_button
+from bot.core.messages import Reply
 from bot.core.ports import UnansweredQuestion
 from bot.core.scrub import scrub
 from bot.core.search import SearchResult
@@ -59,7 +60,7 @@ async def answer(turn: Turn, services: Services) -> None:
                 + _(
                     "You can browse the topics, or call 111 (free, 24/7) to talk to a child-protection counsellor."
                 ),
-                buttons=((Button.callback(_("📚 Topics"), "menu:topics"),), hotline_row()),
+                buttons=((topics_button(),), hotline_row()),
             )
         )
         return
@@ -74,7 +75,7 @@ async def answer(turn: Turn, services: Services) -> None:
     turn.record("answer", subject=best.article.id)
     show_article(turn, services, best)
     if others:
-        rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in others)
+        rows = tuple((ArticleButton(f.article.id).button(f.article.title),) for f in others)
         turn.say(Reply(_("Other articles that may help:"), buttons=rows))
 
 
@@ -86,8 +87,7 @@ def clarify(turn: Turn, services: Services, topics: tuple[str, ...]) -> None:
         Reply(
             _("Did you mean: {topics}?").format(topics=" · ".join(names)),
             buttons=tuple(
-                (Button.callback(name, f"topic:{t}"),)
-                for t, name in zip(topics, names, strict=True)
+                (TopicButton(t).button(name),) for t, name in zip(topics, names, strict=True)
             ),
         )
     )

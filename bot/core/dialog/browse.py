@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.core.buttons import (
+    ArticleButton,
+    Feedback,
+    Menu,
+    MenuChoice,
+    NextTip,
+    PillarButton,
+    ReadMore,
+    TopicButton,
+)
+from bot.core.dialog.review_footer import review_line
 from bot.core.i18n import _
 from bot.core.library import Found, Library
 from bot.core.library.model import Article
 from bot.core.library.text import first_paragraphs
-from bot.core.menus import hotline_row, main_menu
+from bot.core.menus import hotline_row, main_menu, topics_button
 from bot.core.messages import Button, Media, MediaKind, Reply
 from bot.core.profile import Profile, Role
 from bot.core.services import Services
@@ -35,7 +46,7 @@ def _today(turn: Turn) -> date:
 def show_pillars(turn: Turn, services: Services) -> None:
     library = services.content.library
     rows = tuple(
-        (Button.callback(f"{p.icon} {p.name(turn.locale)}".strip(), f"pillar:{p.id}"),)
+        (PillarButton(p.id).button(f"{p.icon} {p.name(turn.locale)}".strip()),)
         for p in library.pillars
         if any(library.topic_has_content(t, turn.locale, _today(turn)) for t in p.topics)
     )
@@ -56,11 +67,11 @@ def on_pillar(turn: Turn, services: Services, pillar_id: str) -> bool:
     if pillar is None:
         return False
     rows = [
-        (Button.callback(library.topics[t].name(turn.locale), f"topic:{t}"),)
+        (TopicButton(t).button(library.topics[t].name(turn.locale)),)
         for t in pillar.topics
         if library.topic_has_content(t, turn.locale, _today(turn))
     ]
-    rows.append((Button.callback(_("⬅️ All subjects"), "menu:topics"),))
+    rows.append((Menu(MenuChoice.TOPICS).button(_("⬅️ All subjects")),))
     turn.say(Reply(f"{pillar.icon} {pillar.name(turn.locale)}".strip(), buttons=tuple(rows)))
     return True
 
@@ -78,19 +89,17 @@ def on_topic(turn: Turn, services: Services, topic_id: str) -> bool:
     if len(found) == 1 or (audience is not None and audience in found[0].article.audiences):
         show_article(turn, services, found[0])
         if len(found) > 1:
-            rows = tuple(
-                (Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found[1:]
-            )
+            rows = tuple((ArticleButton(f.article.id).button(f.article.title),) for f in found[1:])
             turn.say(Reply(_("More on this topic:"), buttons=rows))
         return True
-    rows = tuple((Button.callback(f.article.title, f"art:{f.article.id}"),) for f in found)
+    rows = tuple((ArticleButton(f.article.id).button(f.article.title),) for f in found)
     turn.say(Reply(library.topics[topic_id].name(turn.locale), buttons=rows))
     return True
 
 
 def _source_line(article: Article) -> str:
     titles = "; ".join(source.title for source in article.sources)
-    return _("Sources: {sources}").format(sources=titles)
+    return _("Sources: {sources}").format(sources=titles) + "\n" + review_line(article)
 
 
 def _fallback_note() -> str:
@@ -112,25 +121,25 @@ def _article_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     rows: list[tuple[Button, ...]] = []
     if more:
-        rows.append((Button.callback(_("📖 Read more"), f"more:{article.id}"),))
+        rows.append((ReadMore(article.id).button(_("📖 Read more")),))
     for related_id in article.related[:3]:
         related = library.article(related_id, turn.locale, _today(turn))
         if related is not None:
-            rows.append((Button.callback("➡️ " + related.article.title, f"art:{related_id}"),))
+            rows.append((ArticleButton(related_id).button("➡️ " + related.article.title),))
     rows.append(
         (
-            Button.callback(_("👍 Helpful"), f"fb:{article.id}:1"),
-            Button.callback(_("👎 Not helpful"), f"fb:{article.id}:0"),
+            Feedback(article.id, True).button(_("👍 Helpful")),
+            Feedback(article.id, False).button(_("👎 Not helpful")),
         )
     )
-    rows.append((Button.callback(_("📚 Topics"), "menu:topics"),))
+    rows.append((topics_button(),))
     return tuple(rows)
 
 
 def show_article(turn: Turn, services: Services, found: Found) -> None:
     article = found.article
     note = _fallback_note() if found.fallback else ""
-    text = f"{note}{article.title}\n\n{article.summary}\n\n{_source_line(article)}"
+    text = f"{note}**{article.title}**\n\n{article.summary}\n\n{_source_line(article)}"
     library = services.content.library
     turn.record("article", subject=article.id, lang=article.lang)
     turn.say(
@@ -138,6 +147,7 @@ def show_article(turn: Turn, services: Services, found: Found) -> None:
             text,
             buttons=_article_buttons(library, turn, article, more=True),
             media=_media(article, turn.locale),
+            markdown=True,
         )
     )
 
@@ -162,25 +172,25 @@ def on_more(turn: Turn, services: Services, article_id: str) -> bool:
         head, rest = first_paragraphs(rest, READ_MORE_CHARS)
         if not head:  # one paragraph longer than the limit: the channel adapter splits it
             head, rest = rest, ""
-        turn.say(Reply(head))
+        turn.say(Reply(head, markdown=True))
     last = turn.replies.pop()
     turn.say(
         Reply(
             last.text + "\n\n" + _source_line(article),
             buttons=_article_buttons(library, turn, article, more=False),
+            markdown=True,
         )
     )
     return True
 
 
-async def on_feedback(turn: Turn, services: Services, article_id: str, value: str) -> bool:
+async def on_feedback(turn: Turn, services: Services, article_id: str, helpful: bool) -> bool:
     found = services.content.library.article(article_id, turn.locale, _today(turn))
-    if found is None or value not in ("0", "1"):
+    if found is None:
         return False
-    helpful = value == "1"
     user_id = turn.profile.id if turn.profile.onboarded else None
     await turn.store.feedback.add(article_id, found.article.lang, helpful, turn.now, user_id)
-    turn.record("feedback", subject=article_id, helpful=value)
+    turn.record("feedback", subject=article_id, helpful="1" if helpful else "0")
     if helpful:
         turn.say(Reply(_("Thank you! I am glad it helped."), buttons=main_menu()))
     else:
@@ -202,13 +212,12 @@ def show_tip(turn: Turn, services: Services) -> None:
     if not tips:
         turn.say(Reply(_("There are no tips yet. Please try again later."), buttons=main_menu()))
         return
-    count = int(profile.state_data.get("tips_shown", 0))
-    tip = tips[count % len(tips)]
-    profile.state_data["tips_shown"] = count + 1
+    tip = tips[profile.memo.tips_shown % len(tips)]
+    profile.memo.tips_shown += 1
     turn.record("tip", subject=tip.id)
     sources = "; ".join(source.title for source in tip.sources)
     text = f"💡 {tip.text}\n\n" + _("Sources: {sources}").format(sources=sources)
-    buttons = [(Button.callback(_("💡 Another tip"), "tip:next"),)]
+    buttons = [(NextTip().button(_("💡 Another tip")),)]
     if services.content.library.topic_has_content(tip.topic, turn.locale, _today(turn)):
-        buttons.append((Button.callback(_("📖 Learn more"), f"topic:{tip.topic}"),))
+        buttons.append((TopicButton(tip.topic).button(_("📖 Learn more")),))
     turn.say(Reply(text, buttons=tuple(buttons)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.buttons import AgeButton, ConsentButton, ConsentChoice, Language, RoleButton
 from bot.core.i18n import _, switch_locale
 from bot.core.menus import main_menu
 from bot.core.messages import Button, Reply
@@ -19,7 +20,7 @@ def language_buttons(services: Services) -> tuple[tuple[Button, ...], ...]:
         label = lang.label  # the endonym first, then the Vietnamese name
         if services.is_beta(code):
             label = _("{language} · beta").format(language=label)
-        rows.append((Button.callback(label, f"lang:{code}"),))
+        rows.append((Language(code).button(label),))
     return tuple(rows)
 
 
@@ -41,10 +42,10 @@ def ask_role(turn: Turn) -> None:
         Reply(
             _("Who are you? This helps me choose advice that fits you."),
             buttons=(
-                (Button.callback(_("👪 A parent or carer"), "role:parent"),),
-                (Button.callback(_("🎒 A student"), "role:child"),),
-                (Button.callback(_("🏫 A teacher or child-protection worker"), "role:teacher"),),
-                (Button.callback(_("🙂 Someone else"), "role:other"),),
+                (RoleButton(Role.PARENT).button(_("👪 A parent or carer")),),
+                (RoleButton(Role.CHILD).button(_("🎒 A student")),),
+                (RoleButton(Role.TEACHER).button(_("🏫 A teacher or child-protection worker")),),
+                (RoleButton(Role.OTHER).button(_("🙂 Someone else")),),
             ),
         )
     )
@@ -57,9 +58,9 @@ def ask_age(turn: Turn) -> None:
             _("How old are you?"),
             buttons=(
                 (
-                    Button.callback(_("6–10"), "age:6-10"),
-                    Button.callback(_("11–15"), "age:11-15"),
-                    Button.callback(_("16 or older"), "age:16+"),
+                    AgeButton(AgeBand.AGE_6_10).button(_("6–10")),
+                    AgeButton(AgeBand.AGE_11_15).button(_("11–15")),
+                    AgeButton(AgeBand.AGE_16_PLUS).button(_("16 or older")),
                 ),
             ),
         )
@@ -83,15 +84,10 @@ def ask_consent(turn: Turn) -> None:
         text += "\n\n" + _(
             "You are under 16, so the law says a parent or carer should agree too. Please show this message to them."
         )
-        buttons = (
-            (Button.callback(_("✅ My parent and I agree"), "consent:parent"),),
-            (Button.callback(_("No, thank you"), "consent:no"),),
-        )
+        agree = ConsentButton(ConsentChoice.PARENT).button(_("✅ My parent and I agree"))
     else:
-        buttons = (
-            (Button.callback(_("✅ I agree"), "consent:self"),),
-            (Button.callback(_("No, thank you"), "consent:no"),),
-        )
+        agree = ConsentButton(ConsentChoice.SELF).button(_("✅ I agree"))
+    buttons = ((agree,), (ConsentButton(ConsentChoice.NO).button(_("No, thank you")),))
     turn.say(Reply(text, buttons=buttons))
 
 
@@ -115,10 +111,8 @@ def on_language(turn: Turn, services: Services, code: str) -> bool:
     return True
 
 
-def on_role(turn: Turn, value: str) -> bool:
-    if value not in Role._value2member_map_:
-        return False
-    turn.profile.role = Role(value)
+def on_role(turn: Turn, role: Role) -> bool:
+    turn.profile.role = role
     turn.profile.age_band = None
     if turn.profile.role is Role.CHILD:
         ask_age(turn)
@@ -127,17 +121,17 @@ def on_role(turn: Turn, value: str) -> bool:
     return True
 
 
-def on_age(turn: Turn, value: str) -> bool:
-    if turn.profile.role is not Role.CHILD or value not in AgeBand._value2member_map_:
+def on_age(turn: Turn, band: AgeBand) -> bool:
+    if turn.profile.role is not Role.CHILD:
         return False
-    turn.profile.age_band = AgeBand(value)
+    turn.profile.age_band = band
     ask_consent(turn)
     return True
 
 
-def on_consent(turn: Turn, value: str) -> bool:
+def on_consent(turn: Turn, choice: ConsentChoice) -> bool:
     profile = turn.profile
-    if value == "no":
+    if choice is ConsentChoice.NO:
         # silence is not consent: forget the choices, keep answering
         profile.consent = None
         profile.role = None
@@ -154,9 +148,10 @@ def on_consent(turn: Turn, value: str) -> bool:
             )
         )
         return True
-    if value not in ("self", "parent") or (value == "parent") != profile.is_child:
+    if (choice is ConsentChoice.PARENT) != profile.is_child:
         return False
-    profile.consent = Consent(by="self+parent" if value == "parent" else "self", at=turn.now)
+    by = "self+parent" if choice is ConsentChoice.PARENT else "self"
+    profile.consent = Consent(by=by, at=turn.now)
     profile.state = State.READY
     turn.record("consent", subject="given")
     turn.say(

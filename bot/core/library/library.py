@@ -8,12 +8,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.core.library.loader import load_article, load_tips, load_topics
-from bot.core.library.model import Article, Level, Pillar, Problem, Tip, Topic
+from bot.core.languages import SOURCE_LANG
+from bot.core.library.checks import check_library
+from bot.core.library.loader import Shared, load_article, load_tips, load_topics
+from bot.core.library.model import (
+    Article,
+    Level,
+    Pillar,
+    Problem,
+    Snippet,
+    Tip,
+    Topic,
+)
+from bot.core.library.schema import ReviewLevel, SourceEntry
+from bot.core.library.snippets import load_snippet
+from bot.core.library.sources import load_sources
 
 log = logging.getLogger(__name__)
-
-SOURCE_LANG = "vi"
 
 
 def default_fallbacks(lang: str) -> tuple[str, ...]:
@@ -35,18 +46,33 @@ class Library:
     topics: dict[str, Topic] = field(default_factory=dict)
     articles: dict[tuple[str, str], Article] = field(default_factory=dict)
     tips: list[Tip] = field(default_factory=list)
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    snippets: dict[tuple[str, str], Snippet] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     fallbacks: Callable[[str], tuple[str, ...]] = default_fallbacks
+    # MIN_REVIEW_LEVEL: the least-reviewed text the bot serves
+    min_level: ReviewLevel = ReviewLevel.INTERNAL
 
     @classmethod
     def load(
-        cls, root: Path, fallbacks: Callable[[str], tuple[str, ...]] = default_fallbacks
+        cls,
+        root: Path,
+        fallbacks: Callable[[str], tuple[str, ...]] = default_fallbacks,
+        min_level: ReviewLevel = ReviewLevel.INTERNAL,
     ) -> Library:
-        library = cls(root=root, fallbacks=fallbacks)
+        library = cls(root=root, fallbacks=fallbacks, min_level=min_level)
         library.pillars, library.topics, problems = load_topics(root / "topics.yaml")
         library.problems.extend(problems)
+        library.sources, problems = load_sources(root / "sources.yaml")
+        library.problems.extend(problems)
+        for path in sorted((root / "snippets").glob("*.md")):
+            snippet, problems = load_snippet(path, library.sources)
+            library.problems.extend(problems)
+            if snippet is not None:
+                library.snippets[(snippet.id, snippet.lang)] = snippet
+        shared = Shared(library.sources, library.snippets, library.topics, fallbacks)
         for path in sorted((root / "articles").rglob("*.md")):
-            article, problems = load_article(path)
+            article, problems = load_article(path, shared)
             library.problems.extend(problems)
             if article is None:
                 continue
@@ -64,7 +90,7 @@ class Library:
                 continue
             library.articles[key] = article
         for path in sorted((root / "tips").glob("*.y*ml")):
-            tips, problems = load_tips(path)
+            tips, problems = load_tips(path, shared)
             library.problems.extend(problems)
             library.tips.extend(tips)
         for problem in library.problems:
@@ -74,13 +100,16 @@ class Library:
 
     # ---- look-ups -------------------------------------------------------------------------
 
+    def serves(self, article: Article, today: date) -> bool:
+        return article.servable(today, self.min_level) and article.topic in self.topics
+
     def servable(self, today: date) -> list[Article]:
-        return [a for a in self.articles.values() if a.servable(today) and a.topic in self.topics]
+        return [a for a in self.articles.values() if self.serves(a, today)]
 
     def article(self, article_id: str, lang: str, today: date) -> Found | None:
         for index, candidate in enumerate(self.fallbacks(lang)):
             article = self.articles.get((article_id, candidate))
-            if article is not None and article.servable(today) and article.topic in self.topics:
+            if article is not None and self.serves(article, today):
                 return Found(article, fallback=index > 0)
         return None
 
@@ -106,7 +135,7 @@ class Library:
             for tip in self.tips:
                 if (
                     tip.lang == candidate
-                    and tip.review.servable(today)
+                    and tip.servable(today, self.min_level)
                     and tip.topic in self.topics
                 ):
                     chosen[tip.id] = tip
@@ -120,117 +149,4 @@ class Library:
     # ---- the editor's check -----------------------------------------------------------------
 
     def check(self, today: date, languages: Iterable[str] = ("vi", "en")) -> list[Problem]:
-        problems = list(self.problems)
-        ids = {article_id for article_id, _ in self.articles}
-        by_id: dict[str, dict[str, Article]] = {}
-        for article in self.articles.values():
-            by_id.setdefault(article.id, {})[article.lang] = article
-        for article in self.articles.values():
-            problems.extend(self._check_article(article, ids, by_id, today))
-        wanted = tuple(languages)
-        for article_id, versions in sorted(by_id.items()):
-            if SOURCE_LANG not in versions:
-                any_path = next(iter(versions.values())).path
-                problems.append(
-                    Problem(
-                        Level.ERROR, any_path, 1, f"{article_id} has no Vietnamese source version"
-                    )
-                )
-            for lang in wanted:
-                if lang not in versions:
-                    path = next(iter(versions.values())).path
-                    problems.append(
-                        Problem(
-                            Level.WARNING, path, 1, f"{article_id}: missing translation '{lang}'"
-                        )
-                    )
-        for topic in self.topics:
-            for lang in wanted:
-                if not any(
-                    a.topic == topic and a.lang == lang and a.servable(today)
-                    for a in self.articles.values()
-                ):
-                    problems.append(
-                        Problem(
-                            Level.WARNING,
-                            self.root / "topics.yaml",
-                            1,
-                            f"topic {topic} has no approved '{lang}' article",
-                        )
-                    )
-        problems.extend(self._check_tips(today))
-        return problems
-
-    def _check_article(
-        self, article: Article, ids: set[str], by_id: dict[str, dict[str, Article]], today: date
-    ) -> list[Problem]:
-        out: list[Problem] = []
-        path = article.path
-        if article.topic not in self.topics:
-            out.append(Problem(Level.ERROR, path, 1, f"unknown topic {article.topic}"))
-        if article.path.parent.name != article.topic:
-            out.append(
-                Problem(Level.WARNING, path, 1, f"file is not in content/articles/{article.topic}/")
-            )
-        for related in article.related:
-            if related not in ids:
-                out.append(Problem(Level.ERROR, path, 1, f"related id {related} does not exist"))
-        for media in article.media:
-            if not (self.root / media.file).is_file():
-                out.append(Problem(Level.ERROR, path, 1, f"media file {media.file} does not exist"))
-        review = article.review
-        if review.review_due is not None and review.review_due < today:
-            out.append(
-                Problem(
-                    Level.WARNING, path, 1, f"review expired on {review.review_due}: not served"
-                )
-            )
-        if article.translation_of is not None:
-            source = by_id.get(article.id, {}).get(article.translation_of.lang)
-            if source is None:
-                out.append(
-                    Problem(
-                        Level.ERROR,
-                        path,
-                        1,
-                        f"translation of a missing {article.translation_of.lang} version",
-                    )
-                )
-            elif source.hash != article.translation_of.hash:
-                out.append(
-                    Problem(
-                        Level.WARNING,
-                        path,
-                        1,
-                        f"stale translation: the {source.lang} source changed (hash {source.hash}); "
-                        f"update it, then run `mangnon content stamp {article.id} {article.lang}`",
-                    )
-                )
-        elif article.lang != SOURCE_LANG:
-            out.append(
-                Problem(
-                    Level.ERROR,
-                    path,
-                    1,
-                    "a translation needs translation_of: {lang: vi, hash: ...}",
-                )
-            )
-        return out
-
-    def _check_tips(self, today: date) -> list[Problem]:
-        out: list[Problem] = []
-        seen: dict[tuple[str, str], Path] = {}
-        for tip in self.tips:
-            key = (tip.id, tip.lang)
-            if key in seen:
-                out.append(
-                    Problem(
-                        Level.ERROR, tip.path, 1, f"duplicate tip id {tip.id}, also in {seen[key]}"
-                    )
-                )
-            seen[key] = tip.path
-            if tip.topic not in self.topics:
-                out.append(
-                    Problem(Level.ERROR, tip.path, 1, f"tip {tip.id}: unknown topic {tip.topic}")
-                )
-        return out
+        return check_library(self, today, tuple(languages))

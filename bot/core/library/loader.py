@@ -1,8 +1,10 @@
-"""Read content files into a :class:`Library`. A broken file is reported and skipped."""
+"""Read articles, tips and the taxonomy. A broken file is reported and skipped."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,37 +12,27 @@ import frontmatter
 import yaml
 from pydantic import ValidationError
 
-from bot.core.library.model import Article, Level, Pillar, Problem, Tip, Topic
-from bot.core.library.schema import FrontMatter, TipFile, TopicsFile, source_hash
+from bot.core.library.model import Article, Cited, Level, Pillar, Problem, Tip, Topic
+from bot.core.library.parsing import line_of, validation_problems, yaml_problem
+from bot.core.library.schema import FrontMatter, SourceEntry, TipFile, TopicsFile, source_hash
+from bot.core.library.snippets import Snippets, expand
+from bot.core.library.sources import resolve
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every article may refer to: sources, snippets, topics, the language fallbacks."""
+
+    sources: dict[str, SourceEntry]
+    snippets: Snippets
+    topics: dict[str, Topic]
+    fallbacks: Callable[[str], tuple[str, ...]]
+
 
 ARTICLE_NAME = re.compile(
     r"^(?P<id>[a-z0-9][a-z0-9-]+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]+)?)\.md$"
 )
 TIP_NAME = re.compile(r"^(?P<group>[a-z0-9-]+)\.(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]+)?)\.ya?ml$")
-
-
-def _line_of(text: str, key: str) -> int:
-    """The line of ``key:`` in a YAML text, for error messages (1 if not found)."""
-    match = re.search(rf"^[ \t]*-?[ \t]*{re.escape(key)}[ \t]*:", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
-
-
-def _validation_problems(path: Path, text: str, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = [str(part) for part in err["loc"]]
-        keys = [part for part in reversed(loc) if not part.isdigit()]
-        # the innermost key written on a line of its own (``review: {status: x}`` is on "review")
-        line = next((n for n in (_line_of(text, k) for k in keys) if n > 1), 1)
-        where = ".".join(loc) or "file"
-        problems.append(Problem(Level.ERROR, path, line, f"{where}: {err['msg']}"))
-    return problems
-
-
-def _yaml_problem(path: Path, exc: yaml.YAMLError) -> Problem:
-    mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark is not None else 1
-    return Problem(Level.ERROR, path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}")
 
 
 def load_topics(path: Path) -> tuple[list[Pillar], dict[str, Topic], list[Problem]]:
@@ -50,9 +42,9 @@ def load_topics(path: Path) -> tuple[list[Pillar], dict[str, Topic], list[Proble
     except FileNotFoundError:
         return [], {}, [Problem(Level.ERROR, path, 1, "missing taxonomy file")]
     except yaml.YAMLError as exc:
-        return [], {}, [_yaml_problem(path, exc)]
+        return [], {}, [yaml_problem(path, exc)]
     except ValidationError as exc:
-        return [], {}, _validation_problems(path, text, exc)
+        return [], {}, validation_problems(path, text, exc)
     pillars: list[Pillar] = []
     topics: dict[str, Topic] = {}
     problems: list[Problem] = []
@@ -64,14 +56,15 @@ def load_topics(path: Path) -> tuple[list[Pillar], dict[str, Topic], list[Proble
             if entry.id in topics:
                 problems.append(
                     Problem(
-                        Level.ERROR, path, _line_of(text, entry.id), f"duplicate topic {entry.id}"
+                        Level.ERROR, path, line_of(text, entry.id), f"duplicate topic {entry.id}"
                     )
                 )
-            topics[entry.id] = Topic(entry.id, pillar.id, dict(entry.name))
+            roles = frozenset(role.value for role in entry.expert_roles)
+            topics[entry.id] = Topic(entry.id, pillar.id, dict(entry.name), roles, entry.first_aid)
     return pillars, topics, problems
 
 
-def load_article(path: Path) -> tuple[Article | None, list[Problem]]:
+def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Problem]]:
     name = ARTICLE_NAME.match(path.name)
     if not name:
         return None, [Problem(Level.ERROR, path, 1, "file name must be <id>.<lang>.md")]
@@ -82,16 +75,16 @@ def load_article(path: Path) -> tuple[Article | None, list[Problem]]:
     except UnicodeDecodeError:
         return None, [Problem(Level.ERROR, path, 1, "not UTF-8 text")]
     except yaml.YAMLError as exc:
-        return None, [_yaml_problem(path, exc)]
+        return None, [yaml_problem(path, exc)]
     except ValidationError as exc:
-        return None, _validation_problems(path, text, exc)
+        return None, validation_problems(path, text, exc)
     problems = []
     if meta.id != name["id"] or meta.lang != name["lang"]:
         problems.append(
             Problem(
                 Level.ERROR,
                 path,
-                _line_of(text, "id"),
+                line_of(text, "id"),
                 f"id/lang in front matter ({meta.id}, {meta.lang}) must match the file name",
             )
         )
@@ -99,6 +92,30 @@ def load_article(path: Path) -> tuple[Article | None, list[Problem]]:
     body = post.content.strip()
     if not body:
         return None, [Problem(Level.ERROR, path, 1, "the article has no body")]
+    expansion = expand(body, meta.lang, shared.snippets, shared.fallbacks)
+    cited, unknown = resolve(meta.sources, shared.sources, meta.lang)
+    problems.extend(
+        Problem(Level.ERROR, path, line_of(text, "sources"), f"unknown source id {i}")
+        for i in unknown
+    )
+    problems.extend(
+        Problem(Level.ERROR, path, 1, f"missing snippet {i}: no content/snippets/{i}.<lang>.md")
+        for i in expansion.missing
+    )
+    if expansion.stray:
+        message = "'{{' or '}}' outside an include: write {{snippet: id}} on a line of its own"
+        problems.append(Problem(Level.ERROR, path, 1, message))
+    if unknown or expansion.missing or expansion.stray:
+        return None, problems
+    problems.extend(
+        Problem(
+            Level.WARNING,
+            path,
+            1,
+            f"snippet {i} has no '{meta.lang}' version: the '{lang}' one is shown",
+        )
+        for i, lang in expansion.borrowed
+    )
     article = Article(
         id=meta.id,
         lang=meta.lang,
@@ -107,11 +124,15 @@ def load_article(path: Path) -> tuple[Article | None, list[Problem]]:
         age_bands=tuple(b.value for b in meta.age_bands),
         title=meta.title,
         summary=meta.summary,
-        body=body,
+        body=expansion.body,
+        written_body=body,
+        includes=expansion.includes,
         questions=tuple(meta.questions),
         keywords=tuple(meta.keywords),
-        sources=tuple(meta.sources),
+        sources=_unique(cited + _snippet_sources(expansion.includes, meta.lang, shared)),
+        cited=cited,
         review=meta.review,
+        level=meta.review.level_for(_roles(shared, meta.topic)),
         translation_of=meta.translation_of,
         media=tuple(meta.media),
         related=tuple(meta.related),
@@ -121,7 +142,30 @@ def load_article(path: Path) -> tuple[Article | None, list[Problem]]:
     return article, problems
 
 
-def load_tips(path: Path) -> tuple[list[Tip], list[Problem]]:
+def _roles(shared: Shared, topic_id: str) -> frozenset[str]:
+    topic = shared.topics.get(topic_id)
+    return topic.expert_roles if topic else frozenset()
+
+
+def _snippet_sources(includes: tuple[str, ...], lang: str, shared: Shared) -> tuple[Cited, ...]:
+    cited: list[Cited] = []
+    for snippet_id in includes:
+        for candidate in shared.fallbacks(lang):
+            snippet = shared.snippets.get((snippet_id, candidate))
+            if snippet is not None:
+                cited.extend(snippet.sources)
+                break
+    return tuple(cited)
+
+
+def _unique(cited: tuple[Cited, ...]) -> tuple[Cited, ...]:
+    seen: dict[tuple[str, str | None], Cited] = {}
+    for c in cited:
+        seen.setdefault((c.source.id, c.at), c)
+    return tuple(seen.values())
+
+
+def load_tips(path: Path, shared: Shared) -> tuple[list[Tip], list[Problem]]:
     name = TIP_NAME.match(path.name)
     if not name:
         return [], [Problem(Level.ERROR, path, 1, "file name must be <group>.<lang>.yaml")]
@@ -132,21 +176,36 @@ def load_tips(path: Path) -> tuple[list[Tip], list[Problem]]:
     except UnicodeDecodeError:
         return [], [Problem(Level.ERROR, path, 1, "not UTF-8 text")]
     except yaml.YAMLError as exc:
-        return [], [_yaml_problem(path, exc)]
+        return [], [yaml_problem(path, exc)]
     except ValidationError as exc:
-        return [], _validation_problems(path, text, exc)
-    tips = [
-        Tip(
-            id=entry.id,
-            lang=name["lang"],
-            topic=entry.topic,
-            audiences=tuple(a.value for a in entry.audiences),
-            age_bands=tuple(b.value for b in entry.age_bands),
-            text=entry.text,
-            sources=tuple(entry.sources),
-            review=parsed.review,
-            path=path,
+        return [], validation_problems(path, text, exc)
+    tips: list[Tip] = []
+    problems: list[Problem] = []
+    for entry in parsed.tips:
+        cited, unknown = resolve(entry.sources, shared.sources, name["lang"])
+        if unknown:
+            problems.extend(
+                Problem(
+                    Level.ERROR,
+                    path,
+                    line_of(text, entry.id),
+                    f"tip {entry.id}: unknown source id {i} (not in sources.yaml)",
+                )
+                for i in unknown
+            )
+            continue
+        tips.append(
+            Tip(
+                id=entry.id,
+                lang=name["lang"],
+                topic=entry.topic,
+                audiences=tuple(a.value for a in entry.audiences),
+                age_bands=tuple(b.value for b in entry.age_bands),
+                text=entry.text,
+                sources=cited,
+                review=parsed.review,
+                level=parsed.review.level_for(_roles(shared, entry.topic)),
+                path=path,
+            )
         )
-        for entry in parsed.tips
-    ]
-    return tips, []
+    return tips, problems

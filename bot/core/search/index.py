@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.core import textnorm
+from bot.core.languages import SOURCE_LANG
 from bot.core.search.accents import AccentModel, WordCounts
 from bot.core.search.analysis import add_terms
 from bot.core.search.fusion import rank
@@ -49,7 +50,7 @@ PRIOR_SHARE = 0.15
 # ("thời tiết hôm nay thế nào", "giá vàng", "best pizza near me") at most 0.29.
 THRESHOLD = 0.32
 MAX_QUERY_CHARS = 500  # longer messages are cut (at a word) before search
-FALLBACK_LANG = "vi"  # the source language: every article exists in it
+FALLBACK_LANG = SOURCE_LANG  # every article exists in the source language
 ACCENTED_LANG = "vi"  # the language whose questions are often typed without accents
 MIN_FUSED_SCORE = 0.01  # BM25F scores below this count as no match in the fusion
 # Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import yaml
 
 from bot.core.library import Article, Library
-from bot.core.library.schema import ReviewStatus
+from bot.core.library.schema import ReviewLevel
 from bot.core.nlu import FeatureSpec, save_model
 from bot.core.nlu.features import fold_word
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
@@ -78,14 +78,17 @@ def default_recipe() -> Recipe:
     return Recipe(FeatureSpec(char_ngrams=(2, 5), word_ngrams=(1, 2), aliases=model_aliases()))
 
 
+SERVED_LEVELS = frozenset({ReviewLevel.INTERNAL, ReviewLevel.EXPERT})
+
+
 def approved_articles(content: Path = CONTENT) -> list[Article]:
-    """Approved articles of known topics, whatever their review date (the model must not change
-    because a review falls due)."""
+    """Reviewed (internal or expert) articles of known topics, whatever their review date and
+    the deployment's MIN_REVIEW_LEVEL (the model must not change because a review falls due)."""
     library = Library.load(content)
     return [
         a
         for a in library.articles.values()
-        if a.review.status is ReviewStatus.APPROVED and a.topic in library.topics
+        if a.review.level in SERVED_LEVELS and a.topic in library.topics
     ]
 
 

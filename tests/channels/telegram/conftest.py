@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import OutboxRouter
-from bot.channels.telegram import TelegramChannel, TelegramConfig
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.config import TelegramConfig
+from bot.core.cases.desk import DeskAction
+from bot.core.dispatcher import Dispatcher
 from bot.core.hours import parse_hours
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
@@ -24,6 +26,7 @@ from bot.core.services import DeskOptions, Services
 from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.models import UserRow
+from bot.storage.outbox import SqlOutboxQueue
 from tests.conftest import ROOT, FakeClock
 from tests.fakes import telegram_updates as tg
 from tests.fakes.telegram_api import Call, FakeTelegram
@@ -39,17 +42,20 @@ class RecordingPipeline(Pipeline):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.seen: list[Inbound] = []
+        self.desk_seen: list[tuple[UserRef, DeskAction]] = []
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
         self.seen.append(inbound)
         return await super().handle(inbound)
 
+    async def desk(self, account: UserRef, action: DeskAction) -> list[Reply]:
+        self.desk_seen.append((account, action))
+        return await super().desk(account, action)
+
 
 def desk_services(services: Services) -> Services:
     desk = DeskOptions(
-        chat=UserRef("telegram", str(DESK_CHAT)),
-        workers=frozenset({UserRef("telegram", str(WORKER))}),
-        hours=parse_hours("00:00-24:00"),
+        feeds=(UserRef("telegram", str(DESK_CHAT)),), hours=parse_hours("00:00-24:00")
     )
     return dataclasses.replace(services, desk=desk)
 
@@ -63,8 +69,8 @@ def fast_config(
         "token": fake.token,
         "api_server": fake.url,
         "content_dir": content_dir,
-        "caseworker_chat_id": DESK_CHAT,
-        "caseworker_ids": frozenset({WORKER}),
+        "desk_chat_id": DESK_CHAT,
+        "desk_staff": frozenset({WORKER}),
         "per_chat_rate": 200.0,
         "per_chat_burst": 20,
         "group_rate": 200.0,
@@ -81,15 +87,22 @@ class Telegram:
     pipeline: RecordingPipeline
     database: Database
     stores: CachedStores
+    dispatcher: Dispatcher
     mark: int = field(default=0)
 
     async def push(self, *updates: dict[str, Any]) -> list[Call]:
-        """Send updates as Telegram would; return what the bot sent because of them."""
+        """Send updates as Telegram would; return what the bot sent because of them (the
+        outbox included: alerts and relays are drained before this returns)."""
         self.mark = len(self.fake.calls)
         ids = self.fake.push(*updates)
         await self.fake.wait_confirmed(ids[-1])
         await self.channel.idle()
+        await self.drain()
         return [c for c in self.fake.sent() if c in self.fake.calls[self.mark :]]
+
+    async def drain(self) -> None:
+        while await self.dispatcher.drain_once():
+            pass
 
     async def say(self, user_id: int, text: str, language_code: str = "vi") -> list[Call]:
         return await self.push(tg.text(user_id, text, language_code))
@@ -133,14 +146,13 @@ async def fake_api() -> AsyncIterator[FakeTelegram]:
 async def telegram(
     fake_api: FakeTelegram, services: Services, database: Database, clock: FakeClock
 ) -> AsyncIterator[Telegram]:
-    outbox = OutboxRouter()
     stores = CachedStores(database)  # what `mangnon serve` runs with one process
-    pipeline = RecordingPipeline(desk_services(services), stores, clock=clock, outbox=outbox)
+    pipeline = RecordingPipeline(desk_services(services), stores, clock=clock)
     channel = TelegramChannel(fast_config(fake_api), pipeline)
-    outbox.register("telegram", channel.sender)
+    dispatcher = Dispatcher(SqlOutboxQueue(database.engine), {"telegram": channel}, clock, "test")
     await channel.start()
     try:
-        yield Telegram(fake_api, channel, pipeline, database, stores)
+        yield Telegram(fake_api, channel, pipeline, database, stores, dispatcher)
     finally:
         await channel.stop()
         await stores.close()

@@ -27,7 +27,7 @@ async def test_disclosure_to_case_desk_and_a_case_worker_reply_relayed_back(
     sent = await telegram.press(CHILD, "case:yes")
     posted = [c for c in sent if c.chat_id == DESK_CHAT]
     assert len(posted) == 1 and "#" in posted[0].text
-    assert any(d.startswith("ack:") for d in posted[0].callbacks())
+    assert any(d.startswith("desk:ack:") for d in posted[0].callbacks())
     assert any(c.chat_id == CHILD for c in sent)
 
     # a case worker answers by replying to the case message in the group
@@ -39,6 +39,10 @@ async def test_disclosure_to_case_desk_and_a_case_worker_reply_relayed_back(
     assert len(to_child) == 1 and "Em có an toàn không?" in to_child[0].text
 
     # the case worker closes the case with the button under the case message
-    sent = await telegram.press(WORKER, "close:", chat_id=DESK_CHAT)
+    sent = await telegram.press(WORKER, "desk:close:", chat_id=DESK_CHAT)
     assert [c.chat_id for c in sent] == [DESK_CHAT, CHILD]
     assert "111" in sent[1].text
+
+    # desk commands: an unreadable one gets the usage, in the group only
+    sent = await telegram.push(tg.group_text(DESK_CHAT, WORKER, "/note"))
+    assert [c.chat_id for c in sent] == [DESK_CHAT] and "/note" in sent[0].text

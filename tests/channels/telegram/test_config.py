@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram import TelegramConfig, TelegramConfigError, parse_ids
+from bot.channels.telegram.config import TelegramConfig, TelegramConfigError
 from bot.channels.telegram.redact import RedactToken
+from bot.channels.telegram.settings import TelegramSettings
 
 TOKEN = "123456:AAH-secret_token"
 
@@ -50,17 +51,21 @@ def test_webhook_path_and_case_desk() -> None:
         mode="webhook",
         webhook_url="https://x.org/tg/up?x=1",
         webhook_secret="a-b_C",
-        caseworker_chat_id=-5,
+        desk_chat_id=-5,
     )
     assert hook.webhook_path == "/tg/up"
     assert hook.is_case_desk(-5) and not hook.is_case_desk(5) and not config().is_case_desk(-5)
 
 
-def test_parse_ids() -> None:
-    assert parse_ids("") == frozenset()
-    assert parse_ids(" 501, 502,,503 ") == {501, 502, 503}
-    with pytest.raises(TelegramConfigError, match=r"CASEWORKER_IDS.*'bob'"):
-        parse_ids("501, bob")
+def test_settings_become_a_config() -> None:
+    settings = TelegramSettings.model_validate(
+        {"bot_token": TOKEN, "desk_chat_id": -5, "desk_staff": " 501, 502,,503 ", "global_rate": 12}
+    )
+    built = TelegramConfig.from_settings(settings, Path("content"))
+    assert built.desk_staff == {501, 502, 503} and built.is_case_desk(-5)
+    assert (built.global_rate, built.global_burst) == (12, 12)
+    with pytest.raises(ValueError, match="comma-separated"):
+        TelegramSettings.model_validate({"desk_staff": "501, bob"})
 
 
 def test_the_token_is_masked_in_library_logs(caplog: pytest.LogCaptureFixture) -> None:

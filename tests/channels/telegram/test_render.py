@@ -49,7 +49,7 @@ def test_links_that_telegram_refuses_become_text(content: Path) -> None:
 def test_media_first_keyboard_last_and_long_captions_continue_as_text(content: Path) -> None:
     reply = Reply(
         "",
-        buttons=((Button.callback("Next", "tip:next"),),),
+        buttons=((Button.callback("Next", "tip"),),),
         media=(
             Media(MediaKind.IMAGE, "media/a.png", caption="word " * 400),
             Media(MediaKind.AUDIO, "media/b.oga"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.core.messages import Button, Media, MediaKind, Reply, UserRef
@@ -90,7 +92,7 @@ async def test_long_text_is_split_on_word_boundaries_with_the_keyboard_last(
 ) -> None:
     words = [f"từ{i}" for i in range(2500)]
     text = " ".join(words)
-    buttons = ((Button.callback("Next", "tip:next"),),)
+    buttons = ((Button.callback("Next", "tip"),),)
     await sender.send(TO, [Reply(text, buttons=buttons)])
     calls = fake_api.sent(CHAT)
     assert len(calls) >= 3
@@ -182,26 +184,65 @@ async def test_missing_media_or_a_path_outside_content_is_skipped(
     assert [c.method for c in fake_api.sent(CHAT)] == ["sendMessage"]
 
 
-async def test_per_chat_limit_with_a_small_burst(make_sender: Any, fake_api: FakeTelegram) -> None:
-    sender = make_sender(per_chat_rate=10.0, per_chat_burst=2)
-    await sender.send(TO, [Reply(f"m{i}") for i in range(5)])
-    times = [c.at for c in fake_api.sent(CHAT)]
+@contextlib.asynccontextmanager
+async def virtual_sender(
+    fake_api: FakeTelegram, content_dir: Path, marks: Marks, **overrides: Any
+) -> AsyncIterator[tuple[TelegramSender, list[float]]]:
+    """A sender whose rate limiter runs on a virtual clock (sleeping advances it), with the
+    virtual time at which each message was let through: a busy machine cannot make it flaky."""
+    now = [0.0]
+    sent_at: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    config = fast_config(fake_api, content_dir, **overrides)
+    bot = Bot(config.token, session=JsonSession(api=TelegramAPIServer.from_base(fake_api.url)))
+    limiter = RateLimiter(config, clock=lambda: now[0], sleep=sleep)
+    wait = limiter.wait
+
+    async def recorded(chat_id: int) -> None:
+        await wait(chat_id)
+        sent_at.append(now[0])
+
+    limiter.wait = recorded  # type: ignore[method-assign]
+    try:
+        yield TelegramSender(bot, config, on_unreachable=marks, limiter=limiter), sent_at
+    finally:
+        await bot.session.close()
+
+
+async def test_per_chat_limit_with_a_small_burst(
+    fake_api: FakeTelegram, content_dir: Path, marks: Marks
+) -> None:
+    async with virtual_sender(
+        fake_api, content_dir, marks, per_chat_rate=10.0, per_chat_burst=2
+    ) as (sender, times):
+        await sender.send(TO, [Reply(f"m{i}") for i in range(5)])
     gaps = [b - a for a, b in pairwise(times)]
-    assert gaps[0] < 0.05  # the burst
-    assert all(gap >= 0.09 for gap in gaps[1:])
+    assert gaps[0] == 0  # the burst
+    assert all(gap >= 0.1 - 1e-9 for gap in gaps[1:])
+    assert len(fake_api.sent(CHAT)) == 5
 
 
 async def test_groups_are_slower_and_the_whole_bot_has_a_limit(
-    make_sender: Any, fake_api: FakeTelegram
+    fake_api: FakeTelegram, content_dir: Path, marks: Marks
 ) -> None:
-    sender = make_sender(group_rate=5.0, group_burst=1, global_rate=20.0, global_burst=1)
-    await sender.send(UserRef("telegram", "-100500"), [Reply("a"), Reply("b")])
-    first, second = fake_api.sent(-100500)
-    assert second.at - first.at >= 0.19
-    for chat in (11, 12, 13, 14):
-        await sender.send(UserRef("telegram", str(chat)), [Reply("hi")])
-    times = [c.at for c in fake_api.sent() if c.chat_id in (11, 12, 13, 14)]
-    assert all(b - a >= 0.045 for a, b in pairwise(times))
+    async with virtual_sender(
+        fake_api,
+        content_dir,
+        marks,
+        group_rate=5.0,
+        group_burst=1,
+        global_rate=20.0,
+        global_burst=1,
+    ) as (sender, times):
+        await sender.send(UserRef("telegram", "-100500"), [Reply("a"), Reply("b")])
+        for chat in (11, 12, 13, 14):
+            await sender.send(UserRef("telegram", str(chat)), [Reply("hi")])
+    assert times[1] - times[0] >= 0.2 - 1e-9  # two messages to a group at 5/s
+    assert all(b - a >= 0.05 - 1e-9 for a, b in pairwise(times[1:]))  # 20/s for the whole bot
+    assert len(fake_api.sent()) == 6
 
 
 async def test_403_marks_unreachable_once_and_stops_the_batch(
@@ -253,11 +294,11 @@ async def test_a_text_send_needs_only_the_message_id_back(
     monkeypatch.setattr(
         fake_api, "_m_sendMessage", lambda params, files: {"message_id": 7, "chat": "?"}
     )
-    buttons = ((Button.callback("Next", "tip:next"),),)
+    buttons = ((Button.callback("Next", "tip"),),)
     await sender.send(TO, [Reply("Hello <you>", buttons=buttons)])
     (call,) = fake_api.sent(CHAT)
     assert call.status == 200 and call.text == "Hello &lt;you&gt;"
-    assert call.params["parse_mode"] == "HTML" and call.callbacks() == ["tip:next"]
+    assert call.params["parse_mode"] == "HTML" and call.callbacks() == ["tip"]
     assert call.params["link_preview_options"] == {"is_disabled": True}
 
 
@@ -268,11 +309,11 @@ async def test_calls_go_as_json_and_uploads_as_multipart(
     reply = Reply(
         text,
         media=(Media(MediaKind.IMAGE, "media/pic.png"),),
-        buttons=((Button.callback("Tiếp", "tip:next"),),),
+        buttons=((Button.callback("Tiếp", "tip"),),),
     )
     await sender.send(TO, [reply])
     photo, message = fake_api.sent(CHAT)
     assert photo.content_type == "multipart/form-data" and photo.files
     assert message.content_type == "application/json"
     assert message.text == "Trẻ em có quyền được bảo vệ &amp; &lt;an toàn&gt; 🙂"
-    assert message.keyboard == [[{"text": "Tiếp", "callback_data": "tip:next"}]]
+    assert message.keyboard == [[{"text": "Tiếp", "callback_data": "tip"}]]

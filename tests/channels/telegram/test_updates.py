@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.core.cases.desk import Answer
 from bot.core.messages import Reply, UserRef
 from tests.channels.telegram.conftest import DESK_CHAT, STRANGER, WORKER, Telegram
 from tests.fakes import telegram_updates as tg
@@ -31,19 +32,20 @@ async def test_group_messages_only_from_case_workers_in_the_case_desk(telegram: 
         tg.group_text(DESK_CHAT, STRANGER, "hello bot"),
         tg.group_text(DESK_CHAT, STRANGER, "answer", reply_to_text="🆘 #1 · abuse"),
         tg.group_text(-100777, WORKER, "another group", reply_to_text="🆘 #1"),
-        tg.callback(STRANGER, "ack:1", chat_id=DESK_CHAT),
+        tg.callback(STRANGER, "desk:ack:1", chat_id=DESK_CHAT),
     )
-    assert telegram.pipeline.seen == [] and sent == []
+    assert telegram.pipeline.seen == [] and sent == []  # not users; strangers are not staff
+    assert [a for a, _ in telegram.pipeline.desk_seen] == [UserRef("telegram", str(STRANGER))] * 2
     assert await telegram.user_row(STRANGER) is None
 
-    await telegram.push(tg.group_text(DESK_CHAT, WORKER, "we are on it", reply_to_text="🆘 #7 · x"))
-    (inbound,) = telegram.pipeline.seen
-    assert inbound.user == UserRef("telegram", str(WORKER))
-    assert (inbound.chat, inbound.quoted, inbound.text) == (
-        str(DESK_CHAT),
-        "🆘 #7 · x",
-        "we are on it",
+    sent = await telegram.push(
+        tg.group_text(DESK_CHAT, WORKER, "we are on it", reply_to_text="🆘 #7 · x")
     )
+    assert telegram.pipeline.desk_seen[-1] == (
+        UserRef("telegram", str(WORKER)),
+        Answer(7, "we are on it"),
+    )
+    assert [c.chat_id for c in sent] == [DESK_CHAT] and "#7" in sent[0].text  # no such case
 
 
 async def test_photos_stickers_and_voice_reach_the_core_as_attachments(telegram: Telegram) -> None:

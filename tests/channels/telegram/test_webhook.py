@@ -10,8 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import OutboxRouter
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.core.services import Services
 from bot.storage.database import Database
 from tests.channels.telegram.conftest import RecordingPipeline, desk_services, fast_config
@@ -43,13 +42,9 @@ class Webhook:
 async def webhook(
     fake_api: FakeTelegram, services: Services, database: Database, clock: FakeClock
 ) -> AsyncIterator[Webhook]:
-    outbox = OutboxRouter()
-    pipeline = RecordingPipeline(
-        desk_services(services), database.store, clock=clock, outbox=outbox
-    )
+    pipeline = RecordingPipeline(desk_services(services), database.store, clock=clock)
     config = fast_config(fake_api, mode="webhook", webhook_url=URL, webhook_secret=SECRET)
     channel = TelegramChannel(config, pipeline)
-    outbox.register("telegram", channel.sender)
     web_app = web.Application()
     await channel.start(web_app)
     try:

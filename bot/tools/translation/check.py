@@ -18,8 +18,8 @@ from bot.core.i18n import (
     safe_placeholders,
 )
 from bot.core.languages import LanguageRegistry
-from bot.core.translation.catalogs import po_path, template_path
-from bot.core.translation.pybabel import extracted
+from bot.tools.translation.catalogs import po_path, template_path
+from bot.tools.translation.pybabel import extracted
 
 COMPLETE = ("vi", "en")  # the languages every string must be translated into before merging
 FIX_TEMPLATE = "mangnon i18n extract && mangnon i18n update"

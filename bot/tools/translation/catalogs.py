@@ -24,7 +24,7 @@ from bot.core.i18n import (
     read_catalog,
 )
 from bot.core.languages import Language
-from bot.core.translation.pybabel import PROJECT
+from bot.tools.translation.pybabel import PROJECT
 
 WIDTH = 76
 

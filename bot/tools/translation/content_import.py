@@ -2,7 +2,7 @@
 
 An article is written only when its title, summary and every paragraph are translated (fuzzy
 entries do not count); it goes to ``content/articles/<topic>/<id>.<lang>.md`` with
-``review: {status: draft}`` and ``translation_of: {lang: vi, hash: <the hash in the pack>}``, so
+``review: {level: draft}`` and ``translation_of: {lang: vi, hash: <the hash in the pack>}``, so
 ``mangnon content check`` reports it stale if the Vietnamese changed meanwhile. Tips go to
 ``content/tips/<group>.<lang>.yaml``, also as draft. Topic names are printed for an editor to add
 to ``content/topics.yaml`` (they are served as soon as they are there).
@@ -21,8 +21,11 @@ from pydantic import ValidationError
 
 from bot.core.languages import SOURCE_LANG
 from bot.core.library import Article, Library, Tip
-from bot.core.library.schema import FrontMatter, TipFile
-from bot.core.translation.keys import ContentKey, parse
+from bot.core.library.model import Cited
+from bot.core.library.schema import FrontMatter, ReviewLevel, TipFile
+from bot.core.library.snippets import is_include
+from bot.tools.translation.keys import ContentKey, parse
+from bot.tools.translation.pack import paragraphs
 
 
 @dataclass
@@ -90,10 +93,8 @@ def _import_article(
         if done:
             report.incomplete[article_id] = f"{done}/{len(fields)} strings translated"
         return
-    paragraphs = sorted(
-        (key.paragraph, text) for key, text in fields.values() if key.paragraph is not None
-    )
-    if [n for n, _text in paragraphs] != list(range(1, len(paragraphs) + 1)) or not paragraphs:
+    body = _body(source, {k.paragraph: t for k, t in fields.values() if k.paragraph is not None})
+    if body is None:
         report.invalid[article_id] = "the body's paragraphs are not all in the file"
         return
     source_hash = fields["title"][0].hash
@@ -107,16 +108,29 @@ def _import_article(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         return
-    body = "\n\n".join(text for _n, text in paragraphs)
     path = content_dir / "articles" / source.topic / f"{article_id}.{lang}.md"
     existing = library.articles.get((article_id, lang))
     if existing is not None and _same(existing, meta, body):
         report.unchanged.append(article_id)
         return
-    if existing is not None and existing.review.status.value == "approved":
+    if existing is not None and existing.review.level is not ReviewLevel.DRAFT:
         report.replaced_approved.append(path)
     _write_article(path, meta, body)
     report.written.append(path)
+
+
+def _body(source: Article, translated: dict[int, str]) -> str | None:
+    """The translated paragraphs in the source's order; a ``{{snippet: id}}`` line (not in the
+    pack) stays where the source has it. None when a paragraph is missing."""
+    parts = []
+    for n, paragraph in enumerate(paragraphs(source.written_body), start=1):
+        if is_include(paragraph):
+            parts.append(paragraph)
+        elif n in translated:
+            parts.append(translated[n])
+        else:
+            return None
+    return "\n\n".join(parts) if translated else None
 
 
 def _front_matter(
@@ -130,8 +144,8 @@ def _front_matter(
         "age_bands": list(source.age_bands),
         "title": title,
         "summary": summary,
-        "sources": [s.model_dump(exclude_none=True) for s in source.sources],
-        "review": {"status": "draft"},
+        "sources": [_ref(c) for c in source.sources],
+        "review": {"level": "draft"},
         "translation_of": {"lang": SOURCE_LANG, "hash": source_hash},
     }
     if source.related:
@@ -146,7 +160,7 @@ def _same(existing: Article, meta: dict[str, Any], body: str) -> bool:
     return (
         existing.title == meta["title"]
         and existing.summary == meta["summary"]
-        and existing.body.strip() == body.strip()
+        and existing.written_body.strip() == body.strip()
         and existing.translation_of is not None
         and existing.translation_of.hash == meta["translation_of"]["hash"]
     )
@@ -158,9 +172,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _write_article(path: Path, meta: dict[str, Any], body: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = (
-        "# Imported from a translator pack: an editor must review it and set review to approved.\n"
-    )
+    header = "# Imported from a translator pack: an editor must review it and raise review.level.\n"
     path.write_text(f"---\n{header}{_dump(meta)}---\n{body.strip()}\n", encoding="utf-8")
 
 
@@ -197,7 +209,7 @@ def _import_tips(
         t.id for t in library.tips if t.lang == SOURCE_LANG and t.path.name.startswith(group + ".")
     ]
     data = {
-        "review": {"status": "draft"},
+        "review": {"level": "draft"},
         "tips": [entries[i] for i in order if i in entries]
         + [e for i, e in entries.items() if i not in order],
     }
@@ -206,7 +218,7 @@ def _import_tips(
     except ValidationError as exc:
         report.invalid[f"tips {group}"] = str(exc)
         return
-    if any(t.review.status.value == "approved" for t in current.values()):
+    if any(t.review.level is not ReviewLevel.DRAFT for t in current.values()):
         report.replaced_approved.append(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
@@ -223,5 +235,9 @@ def _tip_entry(tip: Tip) -> dict[str, Any]:
         "audiences": list(tip.audiences),
         "age_bands": list(tip.age_bands),
         "text": tip.text,
-        "sources": [s.model_dump(exclude_none=True) for s in tip.sources],
+        "sources": [_ref(c) for c in tip.sources],
     }
+
+
+def _ref(cited: Cited) -> str | dict[str, str]:
+    return {"id": cited.source.id, "at": cited.at} if cited.at else cited.source.id

@@ -11,7 +11,7 @@ import re
 from babel.messages.catalog import Catalog
 
 from bot.core.languages import Language
-from bot.core.translation.catalogs import new_catalog
+from bot.tools.translation.catalogs import new_catalog
 
 OPEN, CLOSE = "⟦", "⟧"
 PSEUDO_CODE = "qps"

@@ -9,6 +9,7 @@ from typing import Any
 from bot.core.i18n import Catalogs
 from bot.core.languages import SOURCE_LANG, LanguageRegistry, offered
 from bot.core.library import Library
+from bot.core.library.schema import ReviewLevel
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,13 @@ def language_status(
         o.code: o for o in offered(registry, catalogs.coverage, min_coverage, default_locale, beta)
     }
     sources = {a.id: a for a in library.servable(today) if a.lang == SOURCE_LANG}
-    source_tips = {t.id for t in library.tips if t.lang == SOURCE_LANG and t.review.servable(today)}
+    source_tips = {
+        t.id for t in library.tips if t.lang == SOURCE_LANG and t.servable(today, library.min_level)
+    }
     rows = []
     for lang in registry.real:
         versions = [a for a in library.articles.values() if a.lang == lang.code and a.id in sources]
-        served = [a for a in versions if a.servable(today)]
+        served = [a for a in versions if library.serves(a, today)]
         stale = [
             a
             for a in served
@@ -70,7 +73,7 @@ def language_status(
         tips = {
             t.id
             for t in library.tips
-            if t.lang == lang.code and t.review.servable(today) and t.id in source_tips
+            if t.lang == lang.code and t.servable(today, library.min_level) and t.id in source_tips
         }
         offer = offers.get(lang.code)
         rows.append(
@@ -82,7 +85,7 @@ def language_status(
                 interface_total=len(catalogs.template),
                 articles_served=len(served),
                 articles_stale=len(stale),
-                articles_draft=sum(1 for a in versions if a.review.status.value == "draft"),
+                articles_draft=sum(1 for a in versions if a.review.level is ReviewLevel.DRAFT),
                 articles_total=len(sources),
                 tips_served=len(tips),
                 tips_total=len(source_tips),

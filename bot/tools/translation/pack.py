@@ -20,14 +20,15 @@ from babel.messages.catalog import Catalog
 from bot.core.i18n import message_key, read_catalog
 from bot.core.languages import SOURCE_LANG, Language
 from bot.core.library import Article, Library, Tip
-from bot.core.translation.catalogs import (
+from bot.core.library.snippets import is_include
+from bot.tools.translation.catalogs import (
     new_catalog,
     po_path,
     read_template,
     write_catalog,
 )
-from bot.core.translation.keys import ContentKey, article_key, tip_key
-from bot.core.translation.pybabel import PROJECT
+from bot.tools.translation.keys import ContentKey, article_key, tip_key
+from bot.tools.translation.pybabel import PROJECT
 
 INTERFACE_PROJECT = f"{PROJECT} interface"
 CONTENT_PROJECT = f"{PROJECT} content"
@@ -158,10 +159,13 @@ class _ContentBuilder:
                 getattr(previous, field) if previous else "",
                 stale,
             )
-        body = paragraphs(source.body)
-        english_body = paragraphs(english.body) if english else []
-        previous_body = paragraphs(previous.body) if previous else []
+        # as written, so the numbering matches the source file's paragraphs
+        body = paragraphs(source.written_body)
+        english_body = paragraphs(english.written_body) if english else []
+        previous_body = paragraphs(previous.written_body) if previous else []
         for n, paragraph in enumerate(body, start=1):
+            if is_include(paragraph):  # a shared snippet: translated once, on its own
+                continue
             comments = [f"{about}: paragraph {n} of {len(body)}"]
             if _MARKDOWN.search(paragraph):
                 comments.append("Keep the Markdown marks (#, -, 1., **) where they are.")
@@ -195,11 +199,13 @@ class _ContentBuilder:
 
 
 def _source_tips(library: Library, today: date) -> list[Tip]:
-    return [t for t in library.tips if t.lang == SOURCE_LANG and t.review.servable(today)]
+    return [
+        t for t in library.tips if t.lang == SOURCE_LANG and t.servable(today, library.min_level)
+    ]
 
 
 def source_articles(library: Library, today: date) -> list[Article]:
-    """The Vietnamese articles a translator should translate: approved and not expired."""
+    """The Vietnamese articles a translator should translate: the ones served, not expired."""
     return sorted(
         (a for a in library.servable(today) if a.lang == SOURCE_LANG),
         key=lambda a: (a.topic, a.id),

@@ -16,7 +16,7 @@ from babel.messages.frontend import CommandLineInterface
 
 from bot.core.i18n import DOMAIN, TEMPLATE, read_catalog
 
-KEYWORDS = ("_", "__", "ngettext:1,2")  # what bot.core.i18n translates, and nothing else
+KEYWORDS = ("_", "ngettext:1,2")  # what bot.core.i18n translates, and nothing else
 COMMENT_TAG = "TRANSLATORS:"  # a `# TRANSLATORS: ...` comment above a string reaches translators
 PROJECT = "Măng Non"
 

@@ -1,0 +1,52 @@
+"""The shape every channel has, and what the composition root gives it to start.
+
+A channel package exposes ``build(settings, context) -> Channel | None`` (None when its settings
+say it is off). ``bot.app`` wires the list; the server starts each one with the web application
+(for routes: the web chat, webhooks) and stops them in reverse order. Push channels also deliver
+outbox messages (``deliver``); pull channels hand them to their clients themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.core.channels import Capabilities
+from bot.core.dispatcher import LocalSignal
+from bot.core.messages import UserRef
+from bot.core.outbox import Delivery, Envelope, OutboxQueue
+from bot.core.pipeline import Pipeline
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What any channel may use: the core, the outbox and where the content lives."""
+
+    pipeline: Pipeline
+    queue: OutboxQueue
+    signal: LocalSignal
+    content_dir: Path
+    worker: str  # this process's name, for outbox claims
+
+
+class Channel(Protocol):
+    name: str
+    capabilities: Capabilities
+
+    @property
+    def desk_feeds(self) -> tuple[UserRef, ...]:
+        """Staff chats on this channel that get case alerts (a Telegram group); usually none."""
+        ...
+
+    async def start(self, app: web.Application) -> None:
+        """Mount routes and begin receiving; raise with a message naming a bad setting."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+class PushChannel(Channel, Protocol):
+    async def deliver(self, envelope: Envelope) -> Delivery: ...

@@ -1,0 +1,182 @@
+"""Drains the outbox to the push channels: claim a batch, send it, record what happened.
+
+One dispatcher per process (several per PostgreSQL database: rows are claimed with
+``FOR UPDATE SKIP LOCKED`` and a lease; SQLite has one process). A claimed row that is never
+settled — the process died mid-send — is claimed again when its lease runs out, so a message is
+sent twice only if the process died while it was in flight: at most ``concurrency`` messages.
+
+Each recipient's rows go one at a time, oldest first, so a conversation keeps its order; different
+recipients are sent concurrently, and each channel's own rate limiter paces them. Failed sends are
+retried with exponential backoff and jitter (or after the channel's ``retry_after``) up to
+``max_attempts``, then kept as dead letters. The backoff is computed here rather than with a
+retry library: the waiting happens in the database between attempts, not in a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot.core.messages import UserRef
+from bot.core.outbox import Delivery, Envelope, OutboxQueue, Result, Status
+from bot.core.ports import Clock
+
+log = logging.getLogger(__name__)
+
+
+class Sender(Protocol):
+    """What a push channel offers the dispatcher."""
+
+    async def deliver(self, envelope: Envelope) -> Delivery: ...
+
+
+@dataclass(frozen=True)
+class DispatchOptions:
+    batch: int = 200
+    concurrency: int = 64  # envelopes in flight at once, across recipients
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    backoff_base: float = 2.0  # seconds before the second attempt; doubles each time
+    backoff_max: float = 600.0
+    poll: float = 1.0  # seconds between looks when nothing woke us (other processes' rows)
+
+
+def backoff(attempts: int, options: DispatchOptions, retry_after: float | None = None) -> float:
+    """Seconds to wait before the next attempt: the channel's word, else exponential + jitter."""
+    if retry_after is not None:
+        return max(0.0, retry_after)
+    ceiling = min(options.backoff_max, options.backoff_base * 2.0 ** max(0, attempts - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        queue: OutboxQueue,
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        worker: str,
+        options: DispatchOptions | None = None,
+    ) -> None:
+        self.queue = queue
+        self.senders = dict(senders)
+        self.clock = clock
+        self.worker = worker
+        self.options = options or DispatchOptions()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._slots = asyncio.Semaphore(self.options.concurrency)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Until ``stop()``: drain, then wait for a wake-up or the poll interval."""
+        await self.queue.recover(self.clock.now())
+        while not self._stopping:
+            try:
+                sent = await self.drain_once()
+            except Exception:
+                log.exception("outbox dispatch failed; retrying shortly")
+                sent = 0
+            if sent == 0 and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.options.poll)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def drain_once(self) -> int:
+        """Claim one batch and send it; the number of envelopes handled."""
+        if not self.senders:
+            return 0
+        envelopes = await self.queue.claim(
+            list(self.senders),
+            self.options.batch,
+            self.worker,
+            self.clock.now(),
+            self.options.lease,
+        )
+        if not envelopes:
+            return 0
+        outcomes = await asyncio.gather(*(self._send(envelope) for envelope in envelopes))
+        final = [(e, s, err) for e, s, err in outcomes if s is not Status.PENDING]
+        if final:
+            await self.queue.settle(final, self.clock.now())
+        return len(envelopes)
+
+    async def _send(self, envelope: Envelope) -> tuple[Envelope, Status, str]:
+        async with self._slots:
+            try:
+                delivery = await self.senders[envelope.to.channel].deliver(envelope)
+            except Exception:
+                log.exception("send failed", extra={"channel": envelope.to.channel})
+                delivery = Delivery(Result.RETRY, error="exception")
+        status = _status(delivery.result)
+        if status is Status.PENDING:
+            if envelope.attempts >= self.options.max_attempts:
+                log.error(
+                    "outbox message dead after %d attempts (%s)",
+                    envelope.attempts,
+                    delivery.error,
+                    extra={"channel": envelope.to.channel, "kind": envelope.kind},
+                )
+                return envelope, Status.DEAD, delivery.error
+            wait = backoff(envelope.attempts, self.options, delivery.retry_after)
+            await self.queue.retry(
+                envelope, self.clock.now() + timedelta(seconds=wait), delivery.error
+            )
+        return envelope, status, delivery.error
+
+
+def _status(result: Result) -> Status:
+    return {
+        Result.SENT: Status.SENT,
+        Result.RETRY: Status.PENDING,
+        Result.UNREACHABLE: Status.UNREACHABLE,
+        Result.OUTSIDE_WINDOW: Status.OUTSIDE_WINDOW,
+        Result.REJECTED: Status.DEAD,
+    }[result]
+
+
+class LocalSignal:
+    """In-process wake-ups: the dispatcher for push channels, waiters per recipient for pulls.
+
+    Other processes' rows are found by polling (``DispatchOptions.poll``); with Redis the same
+    interface can fan out across workers.
+    """
+
+    def __init__(self) -> None:
+        self._dispatchers: list[Dispatcher] = []
+        self._waiters: dict[UserRef, set[asyncio.Event]] = {}
+
+    def attach(self, dispatcher: Dispatcher) -> None:
+        self._dispatchers.append(dispatcher)
+
+    def notify(self, recipients: Sequence[UserRef]) -> None:
+        for dispatcher in self._dispatchers:
+            dispatcher.wake()
+        for recipient in recipients:
+            for event in self._waiters.get(recipient, ()):
+                event.set()
+
+    @contextlib.contextmanager
+    def waiter(self, recipient: UserRef) -> Iterator[asyncio.Event]:
+        event = asyncio.Event()
+        self._waiters.setdefault(recipient, set()).add(event)
+        try:
+            yield event
+        finally:
+            waiting = self._waiters.get(recipient)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    del self._waiters[recipient]
