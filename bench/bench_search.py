@@ -226,7 +226,7 @@ def run(blind: bool = False) -> str:
     ]
     dev, other = questions.load_split("dev"), questions.load_split("eval")
     sections = [
-        f"Corpus: {len(articles)} approved articles. Topic model: "
+        f"Corpus: {len(articles)} served articles. Topic model: "
         f"{model.model.meta.get('trained_on', '?')}; "
         f"corpus hash {str(model.model.meta.get('corpus_hash', ''))[:12]}.",
         f"**Dev split** of content/questions ({len(dev)} questions, "
