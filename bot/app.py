@@ -33,10 +33,13 @@ from bot.core.ports import StoreFactory
 from bot.core.safety import SafetyChecker
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
+from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
 from bot.storage.database import Database
 from bot.storage.outbox import SqlOutboxQueue
+from bot.storage.presence import SqlPresence
 from bot.storage.redis_locks import RedisLocks
+from bot.web import AdminContext
 
 ChannelBuilder = Callable[[Any, ChannelContext], Channel | None]
 
@@ -172,6 +175,9 @@ class App:
         database = Database.from_url(settings.database_url)
         # a copy: starting channels sets its desk feeds (tests share one set of services)
         services = replace(services) if services is not None else build_services(settings)
+        if settings.admin.enabled:  # the web desk: a case worker signed in there is on duty
+            window = timedelta(minutes=settings.admin.presence_minutes)
+            services.desk = replace(services.desk, presence=SqlPresence(database, window))
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
         stores = store_factory(settings, database)
         signal = LocalSignal()
@@ -190,6 +196,15 @@ class App:
             signal=signal,
             dispatcher=dispatcher,
             stores=stores,
+        )
+
+    def admin_context(self) -> AdminContext:
+        return AdminContext(
+            pipeline=self.pipeline,
+            stores=admin_stores(self.database),
+            settings=self.settings.admin,
+            zone=self.settings.zone,
+            report_min_group=self.settings.report.min_group,
         )
 
     def context(self) -> ChannelContext:

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.web.settings import WebSettings
 from bot.core.library.schema import ReviewLevel
+from bot.web.settings import AdminSettings
 
 
 class DeskSettings(BaseModel):
@@ -48,6 +49,15 @@ class OutboxSettings(BaseModel):
     lease_seconds: int = Field(60, ge=1, le=3600)  # a claim is released after this long
     max_attempts: int = Field(8, ge=1, le=100)  # then the message is a dead letter
     poll_seconds: float = Field(1.0, gt=0, le=60)  # look for other workers' rows this often
+
+
+class ReportSettings(BaseModel):
+    """``REPORT_*``: reports (the admin's Reports page and ``mangnon report``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # a count from 1 to min_group - 1 is shown as "< min_group": no child can be singled out
+    min_group: int = Field(5, ge=1, le=1000)
 
 
 class SettingsError(Exception):
@@ -86,6 +96,8 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     desk: DeskSettings = Field(default_factory=DeskSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import text
 
+from bot import web as admin
 from bot.app import App, settle_heap
 from bot.storage.migrate import upgrade
 
@@ -45,11 +46,19 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+async def _to_admin(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect("/admin/")
+
+
 def build_web_app(app: App) -> web.Application:
-    """The server's application: ``/healthz`` here, the rest mounted by the channels."""
+    """The server's application: ``/healthz`` and the admin here, the rest mounted by the
+    channels."""
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app[APP] = app
     web_app.router.add_get("/healthz", healthz)
+    if app.settings.admin.enabled:
+        web_app.router.add_get("/admin", _to_admin)
+        web_app.add_subapp("/admin/", admin.build(app.admin_context()))
     return web_app
 
 

@@ -21,13 +21,36 @@ FORBIDDEN = {
         "bot.app",
         "bot.cli",
         "bot.serve",
+        "bot.web",
         # training code and its libraries stay out of the server (bot/tools, dev extras)
         "bot.tools",
         "sklearn",
         "scipy",
     ),
-    "storage": ("aiogram", "aiohttp", "bot.channels", "bot.app", "bot.cli", "bot.serve"),
-    "channels": ("sqlalchemy", "alembic", "bot.storage", "bot.app", "bot.cli", "bot.serve"),
+    "storage": ("aiogram", "aiohttp", "bot.channels", "bot.app", "bot.cli", "bot.serve", "bot.web"),
+    "channels": (
+        "sqlalchemy",
+        "alembic",
+        "bot.storage",
+        "bot.app",
+        "bot.cli",
+        "bot.serve",
+        "bot.web",
+    ),
+    # the web admin: the core (and the shared Markdown renderer), wired by app/serve
+    "web": (
+        "aiogram",
+        "sqlalchemy",
+        "alembic",
+        "redis",
+        "bot.storage",
+        "bot.app",
+        "bot.cli",
+        "bot.serve",
+        "bot.channels.telegram",
+        "bot.channels.web",
+        "bot.channels.console",
+    ),
 }
 
 

@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, content, db, i18n, run, safety, search
+from bot.cli import admin, ask, content, db, i18n, run, safety, search
 from bot.config import SettingsError
 
-GROUPS = (run, db, content, ask, i18n, safety, search)
+GROUPS = (run, db, content, ask, i18n, admin, safety, search)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,12 +6,12 @@ import argparse
 import asyncio
 import json
 import sys
-from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.config import load_settings
-from bot.core.textnorm import clean, plain_words
+from bot.core.admin.unanswered import group
+from bot.core.textnorm import clean
 
 RESULTS = 5
 
@@ -94,25 +94,13 @@ def _unanswered(args: argparse.Namespace) -> int:
             await database.close()
 
     questions = asyncio.run(fetch())
-    groups: Counter[tuple[str, str]] = Counter()
-    examples: dict[tuple[str, str], str] = {}
-    last: dict[tuple[str, str], datetime] = {}
-    for q in questions:
-        key = (q.lang, " ".join(plain_words(q.text)))
-        groups[key] += 1
-        examples.setdefault(key, q.text)
-        last[key] = max(last.get(key, q.at), q.at)
-    for key, count in groups.most_common():
-        record = {
-            "lang": key[0],
-            "count": count,
-            "text": examples[key],
-            "last": last[key].isoformat(),
-        }
+    groups = group(questions)
+    for g in groups:
+        record = {"lang": g.lang, "count": g.count, "text": g.text, "last": g.last.isoformat()}
         if args.json:
             print(json.dumps(record, ensure_ascii=False))
         else:
-            print(f"{count:>4}  [{key[0]}] {examples[key]}")
+            print(f"{g.count:>4}  [{g.lang}] {g.text}")
     if not args.json:
         print(f"{len(questions)} unanswered questions in {len(groups)} groups")
     return 0

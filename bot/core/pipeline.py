@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.core import crisis
@@ -16,7 +17,7 @@ from bot.core.buttons import Counsellor
 from bot.core.callbacks import parse
 from bot.core.cases import desk, flow
 from bot.core.cases.desk import DeskAction
-from bot.core.cases.model import Case
+from bot.core.cases.model import Case, DeskActor
 from bot.core.dialog import Dialog
 from bot.core.dialog.commands import command_of
 from bot.core.flood import FloodGate
@@ -34,6 +35,14 @@ log = logging.getLogger(__name__)
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
 SAFETY_BUTTONS = (Counsellor,)  # never held back by the flood limit
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A turn's replies and the language they are in (a page can follow it: ``<html lang>``)."""
+
+    replies: list[Reply]
+    locale: str
 
 
 class SystemClock:
@@ -75,6 +84,10 @@ class Pipeline:
         return self.services.options.default_locale
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
+        return (await self.answer(inbound)).replies
+
+    async def answer(self, inbound: Inbound) -> Answered:
+        """``handle``, and the language the turn answered in."""
         started = time.perf_counter()
         text = clean(inbound.text, self.services.options.max_message_chars)
         # The safety check needs no database: it runs first and its answer survives any failure.
@@ -82,10 +95,11 @@ class Pipeline:
         escalate = bool(verdict and verdict.escalate)
         try:
             async with self.locks.hold(inbound.user):
-                replies = await self._turn(inbound, text, verdict)
+                replies, locale = await self._turn(inbound, text, verdict)
         except Exception:
             log.exception("message failed", extra={"channel": inbound.user.channel})
             replies = self._failure(inbound, verdict)
+            locale = self.pick_locale(None, inbound.locale_hint)
         log.info(
             "handled",
             extra={
@@ -97,7 +111,7 @@ class Pipeline:
                 "ms": round((time.perf_counter() - started) * 1000, 2),
             },
         )
-        return replies
+        return Answered(replies, locale)
 
     async def mark_reachable(self, user: UserRef, reachable: bool) -> None:
         """A channel learnt that the user blocked (or unblocked) the bot."""
@@ -105,7 +119,9 @@ class Pipeline:
             await store.users.reachable(user, reachable)
             await store.commit()
 
-    async def _turn(self, inbound: Inbound, text: str, verdict: RiskVerdict | None) -> list[Reply]:
+    async def _turn(
+        self, inbound: Inbound, text: str, verdict: RiskVerdict | None
+    ) -> tuple[list[Reply], str]:
         async with self.stores() as store:
             now = self.clock.now()
             profile = await store.users.get_or_create(inbound.user, now)
@@ -132,7 +148,8 @@ class Pipeline:
             await self._queue(store, turn.outgoing, now)
             await store.commit()
         self._notify(turn.outgoing)
-        return turn.replies
+        # the language chosen in this turn, if the user just chose one
+        return turn.replies, self.pick_locale(turn.profile, inbound.locale_hint)
 
     async def _respond(self, turn: Turn, verdict: RiskVerdict | None, case: Case | None) -> None:
         """Safety first, in every state; then an open case's relay; then the dialog."""
@@ -184,8 +201,9 @@ class Pipeline:
                 return hit.id
         return None
 
-    async def desk(self, account: UserRef, action: DeskAction) -> list[Reply]:
-        """A member of staff acts on a case from a desk chat; the notice is for them."""
+    async def desk(self, account: DeskActor, action: DeskAction) -> list[Reply]:
+        """A member of staff acts on a case from a desk chat (``UserRef``) or the web desk
+        (``StaffId``); the notice is for them (empty when they are not active staff)."""
         now = self.clock.now()
         async with self.stores() as store:
             staff = await store.staff.by_account(account)

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.cases.model import AuditEntry, Case, CaseMessage, CaseStatus, NewCase, Staff
+from bot.core.cases.model import (
+    AuditEntry,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    DeskActor,
+    NewCase,
+    Staff,
+)
 from bot.core.messages import UserRef
 from bot.core.outbox import OutboxWriter
 from bot.core.profile import Profile
@@ -97,8 +105,9 @@ class StaffRepository(Protocol):
         """Make a desk chat account an active case worker (unless it is staff already)."""
         ...
 
-    async def by_account(self, account: UserRef) -> Staff | None:
-        """The active member of staff who acts from this chat account (a Telegram user id)."""
+    async def by_account(self, account: DeskActor) -> Staff | None:
+        """The active member of staff who acts from this chat account (a Telegram user id), or
+        with this staff id (signed in at the web desk)."""
         ...
 
 

@@ -45,13 +45,14 @@ class Options:
 
 
 class Presence(Protocol):
-    """Whether a member of staff is signed in at a desk that can take a case now."""
+    """Whether a case worker is signed in at a desk that can take a case now (the web desk:
+    shared by every process through the database, see ``bot.storage.presence``)."""
 
-    def anyone(self, now: datetime) -> bool: ...
+    async def anyone(self, now: datetime) -> bool: ...
 
 
 class Nobody:
-    def anyone(self, now: datetime) -> bool:
+    async def anyone(self, now: datetime) -> bool:
         return False
 
 
@@ -73,8 +74,10 @@ class DeskOptions:
     def staffed(self, now: datetime) -> bool:
         return self.hours.contains(now.astimezone(self.zone))
 
-    def on_duty(self, now: datetime) -> bool:
-        return self.staffed(now) and (bool(self.feeds) or self.presence.anyone(now))
+    async def on_duty(self, now: datetime) -> bool:
+        if not self.staffed(now):
+            return False
+        return bool(self.feeds) or await self.presence.anyone(now)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from bot.core.cases.model import (
     Case,
     CaseMessage,
     CaseStatus,
+    DeskActor,
     NewCase,
     Staff,
 )
@@ -360,7 +361,7 @@ class SessionStaff:
         self._store.durable = True
         return await self._store.sql.staff.enrol(account, now)
 
-    async def by_account(self, account: UserRef) -> Staff | None:
+    async def by_account(self, account: DeskActor) -> Staff | None:
         return await self._store.sql.staff.by_account(account)
 
 

@@ -181,6 +181,55 @@ class StaffRow(Base):
     telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the web admin's sign-in (None: a Telegram desk member who never signs in on the web)
+    username: Mapped[str | None] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # last request at the web desk: a case worker seen lately is "on duty" (bot.storage.presence)
+    desk_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AdminSessionRow(Base):
+    """A signed-in admin session; the cookie holds a token whose SHA-256 is ``key``."""
+
+    __tablename__ = "admin_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    flash: Mapped[str | None] = mapped_column(String(300))
+
+
+class AdminAuditRow(Base):
+    """Append-only (the database refuses UPDATE and DELETE): every action in the admin."""
+
+    __tablename__ = "admin_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    staff_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: outlives the row
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[str] = mapped_column(String(80), default="")
+
+
+class LoginFailureRow(Base):
+    """A failed sign-in from an address; kept for the throttle's window, then purged."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OutboxRow(Base):

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.cases.model import Staff, StaffRole, worker_pseudonym
+from bot.core.cases.model import DeskActor, Staff, StaffId, StaffRole, worker_pseudonym
 from bot.core.messages import UserRef
 from bot.storage.models import StaffRow
 
 TELEGRAM = "telegram"
 
 
+def roles_of(text: str) -> frozenset[StaffRole]:
+    """The ``roles`` column (comma-separated); unknown names are ignored."""
+    return frozenset(StaffRole(r) for r in text.split(",") if r in StaffRole._value2member_map_)
+
+
 def to_staff(row: StaffRow) -> Staff:
-    roles = frozenset(
-        StaffRole(r) for r in row.roles.split(",") if r in StaffRole._value2member_map_
-    )
-    return Staff(id=row.id, pseudonym=row.pseudonym, roles=roles)
+    return Staff(id=row.id, pseudonym=row.pseudonym, roles=roles_of(row.roles))
+
+
+async def unique_pseudonym(session: AsyncSession, account: UserRef) -> str:
+    """The account's stable pseudonym, or a random one if another member of staff has it."""
+    candidate = worker_pseudonym(account)
+    while (
+        await session.execute(select(StaffRow.id).where(StaffRow.pseudonym == candidate))
+    ).first() is not None:
+        candidate = f"TV-{secrets.token_hex(3).upper()}"
+    return candidate
 
 
 class SqlStaffRepository:
@@ -51,14 +64,14 @@ class SqlStaffRepository:
         await self._session.flush()
         return True
 
-    async def by_account(self, account: UserRef) -> Staff | None:
-        if account.channel != TELEGRAM:
+    async def by_account(self, account: DeskActor) -> Staff | None:
+        if isinstance(account, StaffId):
+            who = StaffRow.id == account.id
+        elif account.channel == TELEGRAM:
+            who = StaffRow.telegram_id == account.external_id
+        else:
             return None
         row = (
-            await self._session.execute(
-                select(StaffRow).where(
-                    StaffRow.telegram_id == account.external_id, StaffRow.active.is_(True)
-                )
-            )
+            await self._session.execute(select(StaffRow).where(who, StaffRow.active.is_(True)))
         ).scalar_one_or_none()
         return to_staff(row) if row is not None else None

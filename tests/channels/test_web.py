@@ -159,3 +159,36 @@ async def test_read_more_is_rendered_html_not_raw_markdown(client: TestClient) -
     html = "".join(r["html"] for r in replies)
     assert "<h2>" in html or "<li>" in html
     assert "## " not in html and "**" not in html
+
+
+async def test_the_first_load_is_light_and_loads_nothing_else(client: TestClient) -> None:  # type: ignore[type-arg]
+    page = await client.get("/")
+    body = await page.read()
+    assert len(body) < 30_000
+    html = body.decode()
+    assert "<script src" not in html and "<link" not in html  # one request: nothing from a CDN
+    assert (await client.get("/embed.js")).status == 200
+
+
+async def test_replies_carry_the_language_and_its_labels(client: TestClient) -> None:  # type: ignore[type-arg]
+    session = str(uuid4())
+    await client.post("/api/chat", json={"session": session, "text": "/start"})
+    res = await client.post("/api/chat", json={"session": session, "button": "lang:en"})
+    assert (await res.json())["lang"] == "en"
+    labels = await (await client.get("/api/chat/ui", params={"lang": "vi"})).json()
+    assert labels["lang"] == "vi" and labels["ui"]["send"] == "Gửi"
+    unknown = await (await client.get("/api/chat/ui", params={"lang": "xx"})).json()
+    assert unknown["lang"] == "vi"
+
+
+async def test_remembering_sets_a_cookie_only_when_asked(client: TestClient) -> None:  # type: ignore[type-arg]
+    session = str(uuid4())
+    res = await client.post("/api/chat", json={"session": session, "text": "/start"})
+    assert "mn_chat" not in res.cookies
+    kept = await client.post("/api/chat/remember", json={"session": session})
+    cookie = kept.cookies["mn_chat"]
+    assert cookie.value == session and cookie["httponly"]
+    dropped = await client.post("/api/chat/remember", json={"keep": False})
+    assert dropped.cookies["mn_chat"].value == ""
+    bad = await client.post("/api/chat/remember", json={"session": "short"})
+    assert bad.status == 400

@@ -15,7 +15,10 @@ from aiohttp import web
 from bot.channels.base import ChannelContext
 from bot.channels.web.render import reply_to_json
 from bot.channels.web.settings import WebSettings
+from bot.core.buttons import Forget
+from bot.core.callbacks import parse
 from bot.core.channels import Capabilities, Formatting, Reach
+from bot.core.i18n import _, use_locale
 from bot.core.messages import Inbound, UserRef
 from bot.core.outbox import Status
 
@@ -28,6 +31,9 @@ MAX_BODY = 128 * 1024  # JSON may escape every Vietnamese letter as \uXXXX
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream (proxies close silent ones)
 LOOK_AGAIN = 3.0  # seconds between looks for rows another worker queued
 LEASE = timedelta(seconds=30)
+# the conversation is kept on this device only when the user asks: then this cookie holds it
+COOKIE = "mn_chat"
+REMEMBER_DAYS = 30
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -49,8 +55,11 @@ class WebChannel:
 
     async def start(self, app: web.Application) -> None:
         app.router.add_get("/", self.page)
+        app.router.add_get("/embed.js", self.embed)
         app.router.add_post("/api/chat", self.chat)
         app.router.add_get("/api/chat/events", self.events)
+        app.router.add_get("/api/chat/ui", self.labels)
+        app.router.add_post("/api/chat/remember", self.remember)
         app.router.add_get("/media/{path:.+}", self.media)
 
     async def stop(self) -> None:
@@ -58,6 +67,62 @@ class WebChannel:
 
     async def page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+
+    async def embed(self, request: web.Request) -> web.FileResponse:
+        """The script a school or commune website adds to show the chat (docs/EMBED.md)."""
+        return web.FileResponse(
+            STATIC / "embed.js",
+            headers={"Cache-Control": "max-age=3600", "Access-Control-Allow-Origin": "*"},
+        )
+
+    async def labels(self, request: web.Request) -> web.Response:
+        """The page's own words (send button, typing, remembering) in a language."""
+        pipeline = self.context.pipeline
+        lang = request.query.get("lang", "")
+        if lang not in pipeline.services.languages:
+            lang = pipeline.services.options.default_locale
+        with use_locale(pipeline.services.catalogs, lang):
+            ui = {
+                "send": _("Send"),
+                "message": _("Your message"),
+                "placeholder": _("Type a question…"),
+                "typing": _("Măng Non is typing…"),
+                "remember": _("Keep this conversation on this device"),
+                "remembered": _(
+                    "This conversation is kept on this device. Send /forget to delete it."
+                ),
+                "offline": _("Cannot connect. If a child is in danger, call 111."),
+            }
+        return web.json_response({"lang": lang, "ui": ui})
+
+    async def remember(self, request: web.Request) -> web.Response:
+        """The user agreed to keep the conversation on this device: the session goes in a
+        cookie (HttpOnly; the page never reads it). Without this, a reload starts afresh.
+        ``{"keep": false}`` takes the agreement back and deletes the cookie."""
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "body must be JSON: {session, keep}")
+        if not isinstance(body, dict):
+            return _error(400, "body must be a JSON object")
+        if body.get("keep", True) is False:
+            response = web.json_response({"remembered": False})
+            response.del_cookie(COOKIE, path="/")
+            return response
+        session = body.get("session")
+        if not isinstance(session, str) or not SESSION.match(session):
+            return _error(400, "session must be 16-64 letters, digits or dashes")
+        response = web.json_response({"remembered": True})
+        response.set_cookie(
+            COOKIE,
+            session,
+            max_age=REMEMBER_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.secure,
+            path="/",
+        )
+        return response
 
     async def chat(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY:
@@ -68,7 +133,8 @@ class WebChannel:
             return _error(400, "body must be JSON: {session, text} or {session, button}")
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object")
-        session, text, button = body.get("session"), body.get("text", ""), body.get("button")
+        text, button = body.get("text", ""), body.get("button")
+        session = request.cookies.get(COOKIE) or body.get("session")
         if not isinstance(session, str) or not SESSION.match(session):
             return _error(400, "session must be 16-64 letters, digits or dashes")
         if not isinstance(text, str) or (button is not None and not isinstance(button, str)):
@@ -77,12 +143,23 @@ class WebChannel:
             return _error(400, "send text or a button")
         locale = request.headers.get("Accept-Language", "").split(",")[0].strip() or None
         inbound = Inbound(UserRef(CHANNEL, session), text=text, callback=button, locale_hint=locale)
-        replies = await self.context.pipeline.handle(inbound)
-        return web.json_response({"replies": [reply_to_json(r) for r in replies]})
+        answered = await self.context.pipeline.answer(inbound)
+        forgotten = button is not None and parse(button) == Forget(True)
+        response = web.json_response(
+            {
+                "replies": [reply_to_json(r) for r in answered.replies],
+                "lang": answered.locale,
+                "remembered": COOKIE in request.cookies and not forgotten,
+                "forgotten": forgotten,
+            }
+        )
+        if forgotten:  # /forget confirmed: this device keeps nothing either
+            response.del_cookie(COOKIE, path="/")
+        return response
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-Sent Events: each outbox message for this session, as it comes."""
-        session = request.query.get("session", "")
+        session = request.cookies.get(COOKIE) or request.query.get("session", "")
         if not SESSION.match(session):
             return _error(400, "session must be 16-64 letters, digits or dashes")
         user = UserRef(CHANNEL, session)

@@ -9,6 +9,7 @@ and to the desks (through the outbox, in the same transaction).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ from bot.core.i18n import _, use_locale
 from bot.core.menus import hotline_row
 from bot.core.messages import Reply, UserRef
 from bot.core.outbox import Outgoing, Priority
-from bot.core.ports import Store
+from bot.core.ports import CaseRepository, Store
 from bot.core.services import Services
 
 MAX_ANSWER_CHARS = 4000
@@ -106,6 +107,30 @@ async def perform(
                 ),
             )
         return await _close(case, action.outcome, staff, store, now, services)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the web desk shows it: what was said, and who saw or did what."""
+
+    case: Case
+    messages: Sequence[CaseMessage]
+    audit: Sequence[AuditEntry]
+
+
+async def view(
+    case_id: int, staff: Staff, cases: CaseRepository, now: datetime, record: bool = True
+) -> CaseView | None:
+    """Open a case for a case worker; the opening is in the case's audit trail (``record``;
+    a page refreshing what it already shows is not a new opening)."""
+    if not staff.can(StaffRole.CASEWORKER):
+        return None
+    case = await cases.get(case_id)
+    if case is None or case.status is CaseStatus.OFFERED:
+        return None
+    if record:
+        await cases.audit(case.id, AuditEntry(now, staff.pseudonym, "viewed"))
+    return CaseView(case, await cases.messages(case.id), await cases.audit_log(case.id))
 
 
 async def _user_locale(store: Store, user: UserRef, services: Services) -> str:

@@ -43,13 +43,13 @@ async def open_case_of(turn: Turn) -> Case | None:
     return case
 
 
-def on_duty(services: Services, now: datetime) -> bool:
-    return services.desk.on_duty(now)
+async def on_duty(services: Services, now: datetime) -> bool:
+    return await services.desk.on_duty(now)
 
 
 async def offer(turn: Turn, services: Services, verdict: RiskVerdict) -> bool:
     """Keep the disclosure in an offered case when a counsellor can be offered; True if so."""
-    if not on_duty(services, turn.now):
+    if not await on_duty(services, turn.now):
         return False
     text = turn.text[:MAX_KEPT_CHARS]
     memo = turn.profile.memo
@@ -121,7 +121,7 @@ async def accept(turn: Turn, services: Services) -> None:
             )
         )
         return
-    if not on_duty(services, turn.now):
+    if not await on_duty(services, turn.now):
         await withdraw_offer(turn)
         turn.say(no_counsellor())
         return
@@ -189,7 +189,7 @@ async def relay_to_desk(turn: Turn, services: Services, case: Case, escalated: b
         turn.send(outgoing)
     if escalated:
         return  # the crisis answer, with the numbers, was already given
-    if not services.desk.feeds and not on_duty(services, turn.now):
+    if not services.desk.feeds and not await on_duty(services, turn.now):
         turn.say(
             Reply(
                 _("Your message was kept for the counsellor.")

@@ -74,6 +74,17 @@ class Staff:
 
 
 @dataclass(frozen=True)
+class StaffId:
+    """A member of staff by their ``staff`` row, as the web desk knows them after sign-in."""
+
+    id: int
+
+
+# who acts at a desk: a chat account (a Telegram user in the staff group) or a signed-in member
+DeskActor = UserRef | StaffId
+
+
+@dataclass(frozen=True)
 class Case:
     id: int
     opened_at: datetime

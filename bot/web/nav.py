@@ -1,0 +1,34 @@
+"""The admin's navigation: each page and the roles that see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.admin.accounts import Account
+from bot.core.cases.model import StaffRole
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    label: str
+    roles: tuple[StaffRole, ...]  # any of them (administrators see everything)
+
+
+NAV: tuple[Entry, ...] = (
+    Entry("/admin/cases", "Case desk", (StaffRole.CASEWORKER,)),
+    Entry("/admin/content", "Content", (StaffRole.EDITOR,)),
+    Entry("/admin/unanswered", "Unanswered", (StaffRole.EDITOR,)),
+    Entry("/admin/feedback", "Feedback", (StaffRole.EDITOR,)),
+    # Campaigns (compose, preview, audience, submit, approve — never one's own —, schedule,
+    # progress, pause, stats) go here with the campaigns core, for editors and approvers:
+    # Entry("/admin/campaigns", "Campaigns", (StaffRole.EDITOR, StaffRole.APPROVER)),
+    # with their routes in bot/web/campaigns.py added to ROUTES in bot/web/__init__.py.
+    Entry("/admin/reports", "Reports", (StaffRole.REPORTER,)),
+    Entry("/admin/accounts", "Accounts", (StaffRole.ADMIN,)),
+    Entry("/admin/audit", "Audit log", tuple(StaffRole)),
+)
+
+
+def visible(account: Account) -> list[Entry]:
+    return [e for e in NAV if any(account.can(role) for role in e.roles)]
