@@ -32,7 +32,7 @@ from bot.core.library.schema import ReviewLevel
 from bot.core.pipeline import Pipeline
 from bot.core.ports import StoreFactory
 from bot.core.safety import SafetyChecker
-from bot.core.search import Lexicon, SearchIndex
+from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
@@ -53,13 +53,28 @@ def load_languages(settings: Settings) -> LanguageRegistry:
     return LanguageRegistry.load(settings.locales_dir / "languages.yaml")
 
 
+def load_topic_model(content_dir: Path) -> TopicModel | None:
+    """The search's topic model, or None (BM25F alone) when it is absent or unreadable."""
+    path = content_dir / MODEL_PATH
+    if not path.exists():
+        log.warning("no search topic model at %s: BM25F alone (run `mangnon search train`)", path)
+        return None
+    try:
+        return TopicModel.load(path)
+    except ValueError as exc:  # a broken artefact degrades search; it must not stop the bot
+        log.error("search topic model skipped: %s", exc)
+        return None
+
+
 def load_content(
     content_dir: Path,
     languages: LanguageRegistry,
     min_level: ReviewLevel = ReviewLevel.INTERNAL,
     today: date | None = None,
+    model: bool = True,
 ) -> Content:
-    """Load the library and build its search index. Broken files are reported and skipped."""
+    """Load the library and build its search index (with the topic model unless ``model`` is
+    False). Broken files are reported and skipped."""
     library = Library.load(content_dir, fallbacks=languages.fallbacks, min_level=min_level)
     lexicon_dir = content_dir / "lexicon"
     try:
@@ -67,7 +82,8 @@ def load_content(
     except ValueError as exc:  # a broken synonym file degrades search; it must not stop the bot
         log.error("search lexicon skipped: %s", exc)
         lexicon = Lexicon.empty()
-    index = SearchIndex.build(library.servable(today or date.today()), lexicon)
+    topic_model = load_topic_model(content_dir) if model else None
+    index = SearchIndex.build(library.servable(today or date.today()), lexicon, topic_model)
     errors = sum(1 for p in library.problems if p.level is Level.ERROR)
     log.info("content loaded", extra={"count": len(library.articles)})
     if errors:

@@ -33,6 +33,7 @@ def register(commands: Any) -> None:
 def _ask(args: argparse.Namespace) -> int:
     from bot.app import load_content, load_languages
     from bot.core.safety import SafetyChecker
+    from bot.core.search import SearchResult
 
     settings = load_settings()
     lang = args.lang or settings.default_locale
@@ -44,7 +45,8 @@ def _ask(args: argparse.Namespace) -> int:
     for question in questions:
         query = clean(question, settings.max_message_chars)
         verdict = safety.assess(query, lang)
-        hits = content.index.search(query, lang, limit=RESULTS) if content.index else []
+        result = content.index.lookup(query, lang, RESULTS) if content.index else SearchResult()
+        hits = result.hits
         record = {
             "query": question,
             "lang": lang,
@@ -57,6 +59,8 @@ def _ask(args: argparse.Namespace) -> int:
                 {"id": h.id, "topic": h.topic, "title": h.title, "score": round(h.score, 4)}
                 for h in hits
             ],
+            "confidence": result.confidence,
+            "clarify": list(result.clarify) if result.clarify else None,
         }
         if args.json:
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -66,6 +70,10 @@ def _ask(args: argparse.Namespace) -> int:
             print(f"  ⚠ safety: {verdict.level} ({verdict.category}, {verdict.severity})")
         if not hits:
             print("  (no vetted answer above the threshold: the bot offers topics and 111)")
+        elif result.clarify:
+            print(
+                f'  (too close to call: the bot asks "Did you mean: {" · ".join(result.clarify)}?")'
+            )
         for rank, hit in enumerate(hits, start=1):
             print(f"  {rank}. [{hit.score:.3f}] {hit.title} ({hit.id}, {hit.topic})")
     return 0

@@ -13,11 +13,12 @@ from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry, Offer, offered
 from bot.core.library import Library
 from bot.core.messages import UserRef
-from bot.core.search import SearchHit
+from bot.core.search import SearchHit, SearchResult
 
 
 class Searcher(Protocol):
     def search(self, query: str, lang: str, limit: int = 5) -> Sequence[SearchHit]: ...
+    def lookup(self, query: str, lang: str, limit: int = 5) -> SearchResult: ...
 
 
 class RiskVerdict(Protocol):

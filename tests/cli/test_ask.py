@@ -20,7 +20,7 @@ def _ask(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, objec
 
 def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     (record,) = _ask(capsys, "lam sao phong duoi nuoc cho be")
-    assert set(record) == {"query", "lang", "safety", "results"}
+    assert set(record) == {"query", "lang", "safety", "results", "confidence", "clarify"}
     assert record["query"] == "lam sao phong duoi nuoc cho be" and record["lang"] == "vi"
     assert record["safety"] == {"escalate": False, "level": "none", "category": None}
     results = record["results"]
@@ -49,6 +49,18 @@ def test_ask_fills_safety_and_reads_a_batch_from_stdin(
     )  # type: ignore[index]
     assert records[1]["safety"] == {"escalate": True, "level": "crisis", "category": "self-harm"}
     assert records[2]["results"] == [] and records[3]["results"] == []
+
+
+def test_ask_json_ranks_topics_and_leaves_results_empty_without_an_answer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("lam sao day con boi an toan\nmáy bay bay cao bao nhiêu\n")
+    )
+    swimming, planes = _ask(capsys)
+    assert swimming["results"][0]["topic"] == "drowning-prevention"  # type: ignore[index]
+    assert swimming["confidence"] == swimming["results"][0]["score"]  # type: ignore[index]
+    assert planes["results"] == [] and planes["confidence"] == 0.0 and planes["clarify"] is None
 
 
 def test_ask_in_english(capsys: pytest.CaptureFixture[str]) -> None:

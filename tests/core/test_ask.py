@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
+from bot.core.pipeline import Pipeline
+from bot.core.ports import StoreFactory
+from bot.core.search import SearchHit, SearchResult
+from bot.core.services import Content, Services
 from bot.storage.database import Database
 from bot.storage.models import UnansweredRow
-from tests.conftest import Chat
+from tests.conftest import Chat, FakeClock
 
 
 async def test_a_question_gets_the_best_article_and_other_matches(chat: Chat) -> None:
@@ -60,3 +66,31 @@ async def test_an_emergency_gets_115_and_the_matching_first_aid_article(chat: Ch
     buttons = [b.value for r in chat.last for row in r.buttons for b in row]
     assert buttons[0] == "115"
     assert "art:burns" in buttons
+
+
+class TooCloseToCall:
+    """A search that always finds two topics too close to call."""
+
+    def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
+        return list(self.lookup(query, lang, limit).hits)
+
+    def lookup(self, query: str, lang: str, limit: int = 5) -> SearchResult:
+        hits = (
+            SearchHit("drowning-prevention", "drowning-prevention", "Drowning", lang, 0.45),
+            SearchHit("traffic-safety", "traffic-safety", "Roads", lang, 0.4),
+        )
+        return SearchResult(hits, 0.45, ("drowning-prevention", "traffic-safety"))
+
+
+async def test_two_close_topics_are_asked_about_with_one_button_each(
+    services: Services, stores: StoreFactory, clock: FakeClock
+) -> None:
+    content = Content(services.content.library, TooCloseToCall())
+    chat = Chat(Pipeline(replace(services, content=content), stores, clock=clock))
+    await chat.onboard("en")
+    await chat.send("teach my kid to swim near the road")
+    assert "Did you mean: Preventing drowning · Road safety?" in chat.texts()
+    buttons = [b.value for r in chat.last for row in r.buttons for b in row]
+    assert buttons == ["topic:drowning-prevention", "topic:traffic-safety"]
+    await chat.press("topic:drowning-prevention")
+    assert chat.button("art:drowning-prevention")

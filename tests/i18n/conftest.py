@@ -20,6 +20,7 @@ from bot.core.languages import LanguageRegistry
 from bot.core.library import Library
 from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.pipeline import Pipeline
+from bot.core.search import SearchHit, SearchResult
 from bot.core.services import Content, DeskOptions, Options, Services
 from bot.storage.database import Database
 from bot.tools.translation.catalogs import po_path, write_catalog
@@ -90,28 +91,23 @@ class StubSafety:
         return StubVerdict(False, None, None)
 
 
-@dataclass(frozen=True)
-class StubHit:
-    id: str
-    topic: str
-    title: str
-    lang: str
-    score: float = 1.0
-
-
 class StubSearch:
     """Finds articles whose id is a word of the question (``drowning-prevention`` …)."""
 
     def __init__(self, library: Library) -> None:
         self.library = library
 
-    def search(self, query: str, lang: str, limit: int = 5) -> list[StubHit]:
+    def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
         words = set(query.split())
         found = sorted(
             {a.id: a for a in self.library.articles.values() if a.id in words}.values(),
             key=lambda a: a.id,
         )
-        return [StubHit(a.id, a.topic, a.title, a.lang) for a in found[:limit]]
+        return [SearchHit(a.id, a.topic, a.title, a.lang, 1.0) for a in found[:limit]]
+
+    def lookup(self, query: str, lang: str, limit: int = 5) -> SearchResult:
+        hits = tuple(self.search(query, lang, limit))
+        return SearchResult(hits, 1.0 if hits else 0.0)
 
 
 def build_services(

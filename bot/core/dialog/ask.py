@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.core.buttons import ArticleButton
+from bot.core.buttons import ArticleButton, TopicButton
 from bot.core.dialog.browse import audience_of, show_article
 from bot.core.i18n import _
 from bot.core.menus import hotline_row, main_menu, topics_button
 from bot.core.messages import Reply
 from bot.core.ports import UnansweredQuestion
 from bot.core.scrub import scrub
+from bot.core.search import SearchResult
 from bot.core.services import Services
 from bot.core.textnorm import words
 from bot.core.turn import Turn
@@ -49,8 +50,12 @@ async def answer(turn: Turn, services: Services) -> None:
         )
         return
     index = services.content.index
-    hits = index.search(turn.text, turn.locale, limit=OTHER_MATCHES + 1) if index else []
+    result = index.lookup(turn.text, turn.locale, OTHER_MATCHES + 1) if index else SearchResult()
     library = services.content.library
+    if result.clarify and all(t in library.topics for t in result.clarify):
+        clarify(turn, services, result.clarify)
+        return
+    hits = result.hits
     found = [f for f in (library.article(h.id, turn.locale, turn.now.date()) for h in hits) if f]
     if not found:
         await turn.store.unanswered.add(
@@ -83,3 +88,17 @@ async def answer(turn: Turn, services: Services) -> None:
     if others:
         rows = tuple((ArticleButton(f.article.id).button(f.article.title),) for f in others)
         turn.say(Reply(_("Other articles that may help:"), buttons=rows))
+
+
+def clarify(turn: Turn, services: Services, topics: tuple[str, ...]) -> None:
+    """Two topics are too close to call: ask, one button per topic."""
+    names = [services.content.library.topics[t].name(turn.locale) for t in topics]
+    turn.record("clarify", subject=" ".join(topics))
+    turn.say(
+        Reply(
+            _("Did you mean: {topics}?").format(topics=" · ".join(names)),
+            buttons=tuple(
+                (TopicButton(t).button(name),) for t, name in zip(topics, names, strict=True)
+            ),
+        )
+    )

@@ -15,14 +15,18 @@ import heapq
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Protocol
 
 from bot.core import textnorm
 from bot.core.languages import SOURCE_LANG
+from bot.core.search.accents import AccentModel, WordCounts
 from bot.core.search.analysis import add_terms
+from bot.core.search.fusion import rank
 from bot.core.search.lexicon import LanguageLexicon, Lexicon
 from bot.core.search.query import Clause, build_clauses
+from bot.core.search.result import SearchHit, SearchResult
+from bot.core.search.topics import TopicModel
 from bot.core.search.vocabulary import Vocabulary
 
 K1 = 2.0  # BM25 saturation: higher lets repeated mentions count longer
@@ -47,6 +51,8 @@ PRIOR_SHARE = 0.15
 THRESHOLD = 0.32
 MAX_QUERY_CHARS = 500  # longer messages are cut (at a word) before search
 FALLBACK_LANG = SOURCE_LANG  # every article exists in the source language
+ACCENTED_LANG = "vi"  # the language whose questions are often typed without accents
+MIN_FUSED_SCORE = 0.01  # BM25F scores below this count as no match in the fusion
 # Latin letters with diacritics (precomposed or combining): a fast "typed with accents?" test.
 _ACCENTED = re.compile(r"[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u0300-\u036f]")
 
@@ -70,15 +76,6 @@ class ArticleLike(Protocol):
     def questions(self) -> Sequence[str]: ...
     @property
     def keywords(self) -> Sequence[str]: ...
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    id: str
-    topic: str
-    title: str
-    lang: str
-    score: float
 
 
 def _field_texts(article: ArticleLike, name: str) -> Sequence[str]:
@@ -160,9 +157,20 @@ def _topical(fields: Sequence[Fields]) -> frozenset[str]:
 class _LanguageIndex:
     """One language's articles: postings, vocabulary, scoring."""
 
-    def __init__(self, articles: Sequence[ArticleLike], lex: LanguageLexicon) -> None:
+    def __init__(
+        self,
+        articles: Sequence[ArticleLike],
+        lex: LanguageLexicon,
+        accents: AccentModel | None = None,
+    ) -> None:
         self.lexicon = lex
+        self.accents = accents
         self.hits = [SearchHit(a.id, a.topic, a.title, a.lang, 0.0) for a in articles]
+        self.topics = [a.topic for a in articles]
+        # each topic's article when BM25F matched none of them: the one named after the topic
+        self.defaults: dict[str, SearchHit] = {}
+        for hit in sorted(self.hits, key=lambda h: (h.id != h.topic, h.id)):
+            self.defaults.setdefault(hit.topic, hit)
         fields = [_fields(a, lex) for a in articles]
         self.postings, doc_freq = _postings(fields)
         self.vocabulary = Vocabulary(doc_freq, len(articles), _topical(fields), lex.surfaces())
@@ -190,45 +198,100 @@ class _LanguageIndex:
         return scores
 
     def search(self, text: str, limit: int, threshold: float) -> list[SearchHit]:
-        scores = self.scores(build_clauses(text, self.lexicon, self.vocabulary))
-        best: dict[str, SearchHit] = {}
+        best = self.best_by_topic(text, threshold)
+        hits = [replace(self.hits[doc], score=round(score, 4)) for doc, score in best.values()]
+        return heapq.nlargest(limit, hits, key=lambda h: (h.score, h.id))
+
+    def best_by_topic(self, text: str, threshold: float) -> dict[str, tuple[int, float]]:
+        """Each topic's best article (document number) and its score, at or above
+        ``threshold``."""
+        scores = self.scores(build_clauses(text, self.lexicon, self.vocabulary, self.accents))
+        best: dict[str, tuple[int, float]] = {}
+        topics = self.topics
         for doc, score in scores.items():
-            if score < threshold:
-                continue
-            hit = self.hits[doc]
-            if hit.topic not in best or best[hit.topic].score < score:
-                best[hit.topic] = SearchHit(hit.id, hit.topic, hit.title, hit.lang, round(score, 4))
-        return heapq.nlargest(limit, best.values(), key=lambda h: (h.score, h.id))
+            if score >= threshold:
+                topic = topics[doc]
+                if topic not in best or best[topic][1] < score:
+                    best[topic] = (doc, score)
+        return best
 
 
 class SearchIndex:
-    """Answers free-text questions from the vetted library; never generates text."""
+    """Answers free-text questions from the vetted library; never generates text.
+
+    Without a topic model it ranks by BM25F alone, with one threshold; with one (``TopicModel``,
+    trained by ``mangnon search train``) it fuses the model's topic probabilities with BM25F
+    (``fusion.py``) and can say that two topics are too close to call."""
 
     threshold: float = THRESHOLD
 
-    def __init__(self, languages: dict[str, _LanguageIndex]) -> None:
+    def __init__(
+        self, languages: dict[str, _LanguageIndex], model: TopicModel | None = None
+    ) -> None:
         self._languages = languages
+        self.model = model
 
     @classmethod
-    def build(cls, articles: Iterable[ArticleLike], lexicon: Lexicon) -> SearchIndex:
+    def build(
+        cls,
+        articles: Iterable[ArticleLike],
+        lexicon: Lexicon,
+        model: TopicModel | None = None,
+        words: WordCounts | None = None,
+    ) -> SearchIndex:
+        """``words``: accented word counts the accent model adds to the library's (by default
+        the model's, counted in its training questions)."""
         by_lang: dict[str, list[ArticleLike]] = {}
         for article in articles:
             by_lang.setdefault(article.lang, []).append(article)
+        accents = AccentModel.from_texts(
+            (text for a in by_lang.get(ACCENTED_LANG, ()) for text in _accent_texts(a)),
+            words if words is not None or model is None else model.accents,
+        )
         return cls(
-            {lang: _LanguageIndex(arts, lexicon.for_lang(lang)) for lang, arts in by_lang.items()}
+            {
+                lang: _LanguageIndex(
+                    arts, lexicon.for_lang(lang), accents if lang == ACCENTED_LANG else None
+                )
+                for lang, arts in by_lang.items()
+            },
+            model,
         )
 
     def search(self, query: str, lang: str, limit: int = 5) -> list[SearchHit]:
-        """Best first, at most `limit`, only hits above the confidence threshold; the user's
-        language first, Vietnamese articles as fallback when the language has no good match;
-        one hit per topic (its best article: the dialog then picks the reader's own version, and
-        the other places go to other topics, not to a second version of the same one).
+        """The hits of ``lookup``: best first, at most ``limit``, one per topic, none when the
+        library has no answer."""
+        return list(self.lookup(query, lang, limit).hits)
 
-        Vietnamese hits for other articles fill the places the user's language leaves free, so
-        a question about an untranslated topic still finds its Vietnamese article."""
+    def lookup(self, query: str, lang: str, limit: int = 5) -> SearchResult:
+        """Ranked hits, one per topic (its best article in the user's language, else in
+        Vietnamese: the dialog then picks the reader's own version), with the confidence and
+        whether the first two topics are too close to call."""
         text = textnorm.clean(query, MAX_QUERY_CHARS)
         if limit <= 0 or not text:
-            return []
+            return SearchResult()
+        if self.model is None:
+            hits = self._bm25_hits(text, lang, limit)
+            return SearchResult(tuple(hits), hits[0].score if hits else 0.0)
+        best = self._best_articles(text, lang)
+        ranking = rank(
+            self.model.probabilities(text),
+            {topic: hit.score for topic, hit in best.items()},
+            self.model.fusion,
+            limit,
+        )
+        hits = []
+        for topic, share in ranking.topics:
+            hit = best.get(topic) or self._default(topic, lang)
+            if hit is not None:
+                hits.append(SearchHit(hit.id, topic, hit.title, hit.lang, round(share, 4)))
+        return SearchResult(tuple(hits), ranking.confidence if hits else 0.0, ranking.clarify)
+
+    def _bm25_hits(self, text: str, lang: str, limit: int) -> list[SearchHit]:
+        """BM25F alone: the user's language first, Vietnamese articles as fallback when the
+        language has no good match. Vietnamese hits for other topics fill the places the user's
+        language leaves free, so a question about an untranslated topic still finds its
+        Vietnamese article."""
         hits: list[SearchHit] = []
         for code in dict.fromkeys((lang, FALLBACK_LANG)):
             index = self._languages.get(code)
@@ -238,3 +301,35 @@ class SearchIndex:
             found = index.search(text, limit + len(seen), self.threshold)
             hits.extend([h for h in found if h.topic not in seen][: limit - len(hits)])
         return hits
+
+    def topic_scores(self, query: str, lang: str) -> dict[str, float]:
+        """BM25F alone: each topic's best article score (those above MIN_FUSED_SCORE)."""
+        text = textnorm.clean(query, MAX_QUERY_CHARS)
+        return {topic: hit.score for topic, hit in self._best_articles(text, lang).items()}
+
+    def _best_articles(self, text: str, lang: str) -> dict[str, SearchHit]:
+        """Each topic's best-scoring article in the user's language; Vietnamese articles too when
+        the language has none, or the question is typed with Vietnamese accents."""
+        codes = [lang] if lang in self._languages else []
+        if FALLBACK_LANG not in codes and (not codes or _ACCENTED.search(text)):
+            codes.append(FALLBACK_LANG)
+        best: dict[str, SearchHit] = {}
+        for code in codes:
+            index = self._languages.get(code)
+            if index is None:
+                continue
+            for topic, (doc, score) in index.best_by_topic(text, MIN_FUSED_SCORE).items():
+                if topic not in best:
+                    best[topic] = replace(index.hits[doc], score=round(score, 4))
+        return best
+
+    def _default(self, topic: str, lang: str) -> SearchHit | None:
+        for code in dict.fromkeys((lang, FALLBACK_LANG)):
+            index = self._languages.get(code)
+            if index is not None and topic in index.defaults:
+                return index.defaults[topic]
+        return None
+
+
+def _accent_texts(article: ArticleLike) -> list[str]:
+    return [article.title, article.summary, article.body, *article.questions, *article.keywords]

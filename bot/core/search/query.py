@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from bot.core.search.accents import AccentModel
 from bot.core.search.analysis import Token, accented_term, phrase_terms, plain_bigram
 from bot.core.search.lexicon import LanguageLexicon, Match
 from bot.core.search.vocabulary import Vocabulary
@@ -22,6 +23,8 @@ TYPO_FACTOR = 0.7  # a corrected word counts 70% of an exact one
 SYNONYM_FACTOR = 0.85  # a lexicon canonical form counts 85% of the variant typed
 BIGRAM_WEIGHT = 0.5  # a two-word phrase adds to its words (tuned on the eval set)
 PLAIN_FACTOR = 0.6  # typed with accents, a match without them ("bao" for "bão") counts 60%
+GUESSED_PLAIN_FACTOR = 0.8  # typed without accents, a match against the likely accents counts
+# fully and one against other accents ("sót" where "sốt" is likely) 80%
 UNKNOWN_SHARE = 0.5  # an unknown word weighs half the rarest known word: it dilutes the score
 GENERIC_FACTOR = 0.7  # a word no article is about (only in bodies) weighs less
 MIN_IDF = 0.1  # terms in nearly every article say nothing: dropped from the question
@@ -40,12 +43,24 @@ class _Word:
     term: str | None  # the plain term in the vocabulary (possibly a typo correction)
     factor: float
     unigram: bool = True  # False: an unaccented stopword form, only in topical bigrams
+    guessed: bool = False  # the token's accents were restored (``accents.py``), not typed
 
 
 def _resolve(
-    token: Token, lex: LanguageLexicon, vocab: Vocabulary, plain_typing: bool, budget: list[int]
+    token: Token,
+    lex: LanguageLexicon,
+    vocab: Vocabulary,
+    plain_typing: bool,
+    budget: list[int],
+    guess: Token | None = None,
 ) -> _Word | None:
-    """The known term for a token (exact or corrected); None for a stopword."""
+    """The known term for a token (exact or corrected); None for a stopword. ``guess``: the
+    token with its likely accents, when it was typed without any and the library knows it."""
+    if guess is not None:  # "boi" is likely "bơi", not the stopword "bởi"; "co" is likely "có"
+        if guess.stop:
+            return None
+        if guess.plain in vocab:
+            return _Word(guess, guess.plain, 1.0, guessed=True)
     if token.stop:
         return None
     if lex.may_be_stop(token):
@@ -68,16 +83,21 @@ def _resolve(
 
 
 def _clause(
-    plain: str, folded: str, typed_accents: bool, factor: float, vocab: Vocabulary
+    plain: str,
+    folded: str,
+    typed_accents: bool,
+    factor: float,
+    vocab: Vocabulary,
+    guessed: bool = False,
 ) -> Clause | None:
     """A word or phrase: typed with accents, the accent-exact form counts fully and weighs by its
-    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less."""
+    own (sharper) IDF — "bão" is rarer than "bao" — and the accent-free form counts less
+    (GUESSED_PLAIN_FACTOR when the accents were guessed, not typed)."""
     accented = accented_term(folded)
     if typed_accents and factor == 1.0 and accented in vocab:
         weight = max(vocab.idf[accented], vocab.idf.get(plain, 0.0))
-        return Clause(
-            weight * _topicality(accented, vocab), ((accented, 1.0), (plain, PLAIN_FACTOR))
-        )
+        other = GUESSED_PLAIN_FACTOR if guessed else PLAIN_FACTOR
+        return Clause(weight * _topicality(accented, vocab), ((accented, 1.0), (plain, other)))
     if plain not in vocab or vocab.idf[plain] < MIN_IDF:
         return None
     return Clause(vocab.idf[plain] * _topicality(plain, vocab), ((plain, factor),))
@@ -92,7 +112,9 @@ def _unigram(word: _Word, vocab: Vocabulary) -> list[Clause]:
         return []
     if word.term is None:
         return [Clause(UNKNOWN_SHARE * vocab.max_idf, ())]
-    clause = _clause(word.term, word.token.folded, word.token.accented, word.factor, vocab)
+    clause = _clause(
+        word.term, word.token.folded, word.token.accented, word.factor, vocab, word.guessed
+    )
     return [clause] if clause is not None else []
 
 
@@ -105,7 +127,7 @@ def _bigram(left: _Word, right: _Word, vocab: Vocabulary) -> list[Clause]:
     plain = plain_bigram(left.term, right.term)
     if not (left.unigram and right.unigram) and plain not in vocab.topical:
         return []
-    clause = _clause(plain, folded, accented, factor, vocab)
+    clause = _clause(plain, folded, accented, factor, vocab, left.guessed or right.guessed)
     if clause is None:
         return []
     return [Clause(BIGRAM_WEIGHT * clause.weight, clause.alternatives)]
@@ -149,29 +171,44 @@ def _spans(matches: list[Match]) -> dict[int, Match]:
     return chosen
 
 
-def build_clauses(text: str, lex: LanguageLexicon, vocab: Vocabulary) -> list[Clause]:
-    """The clauses of an already cleaned question."""
+def _guesses(
+    segment: Sequence[Token], lex: LanguageLexicon, accents: AccentModel | None
+) -> list[Token | None]:
+    """Each token with its likely accents (``accents.py``), None where the library does not
+    know the word."""
+    if accents is None:
+        return [None] * len(segment)
+    forms = accents.restore([token.folded for token in segment])
+    return [
+        lex.token(form) if accents.knows(token.folded) else None
+        for token, form in zip(segment, forms, strict=True)
+    ]
+
+
+def build_clauses(
+    text: str, lex: LanguageLexicon, vocab: Vocabulary, accents: AccentModel | None = None
+) -> list[Clause]:
+    """The clauses of an already cleaned question; ``accents`` restores the likely accents of a
+    question typed without any."""
     clauses: list[Clause] = []
     budget = [MAX_CORRECTIONS]
     plain_typing = not has_accents(text)
     for segment in lex.tokenize(text):
+        guesses = _guesses(segment, lex, accents) if plain_typing else [None] * len(segment)
         spans = _spans(lex.synonyms(segment, plain_typing))
         previous: _Word | None = None
         position = 0
         while position < len(segment):
             match = spans.get(position)
-            if (
-                match is not None
-                and plain_typing
-                and match.end - match.start == 1
-                and lex.may_be_stop(segment[position])
-            ):
+            guess = guesses[position]
+            may_be_stop = guess.stop if guess is not None else lex.may_be_stop(segment[position])
+            if match is not None and plain_typing and match.end - match.start == 1 and may_be_stop:
                 match = None  # "cam" is "cảm" before it is "câm"
             if match is not None:
                 clauses.extend(_concept(match, segment[match.start : match.end], vocab))
                 position, previous = match.end, None
                 continue
-            word = _resolve(segment[position], lex, vocab, plain_typing, budget)
+            word = _resolve(segment[position], lex, vocab, plain_typing, budget, guesses[position])
             if word is not None:
                 clauses.extend(_unigram(word, vocab))
                 if previous is not None:
