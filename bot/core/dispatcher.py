@@ -18,13 +18,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 from bot.core.messages import UserRef
-from bot.core.outbox import Delivery, Envelope, OutboxQueue, Result, Status
+from bot.core.outbox import UNSOLICITED, Delivery, Envelope, OutboxQueue, Result, Status
 from bot.core.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,14 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._slots = asyncio.Semaphore(self.options.concurrency)
+        # recipients who opted out while their rows may be claimed here: skipped at send time
+        self._withdrawn: dict[UserRef, float] = {}
+
+    def withdraw(self, recipients: Sequence[UserRef]) -> None:
+        """These recipients opted out: their unsolicited envelopes in hand are not sent."""
+        until = time.monotonic() + self.options.lease.total_seconds()
+        for recipient in recipients:
+            self._withdrawn[recipient] = until
 
     def wake(self) -> None:
         self._wake.set()
@@ -107,14 +116,18 @@ class Dispatcher:
         )
         if not envelopes:
             return 0
+        self._forget_withdrawn()
         outcomes = await asyncio.gather(*(self._send(envelope) for envelope in envelopes))
-        final = [(e, s, err) for e, s, err in outcomes if s is not Status.PENDING]
+        final = [(e, s, d.error) for e, s, d in outcomes if s is not Status.PENDING]
+        refs = {e.id: d.ref for e, s, d in outcomes if s is Status.SENT and d.ref}
         if final:
-            await self.queue.settle(final, self.clock.now())
+            await self.queue.settle(final, self.clock.now(), refs)
         return len(envelopes)
 
-    async def _send(self, envelope: Envelope) -> tuple[Envelope, Status, str]:
+    async def _send(self, envelope: Envelope) -> tuple[Envelope, Status, Delivery]:
         async with self._slots:
+            if envelope.priority >= UNSOLICITED and envelope.to in self._withdrawn:
+                return envelope, Status.CANCELLED, Delivery(Result.REJECTED, error="opted-out")
             try:
                 delivery = await self.senders[envelope.to.channel].deliver(envelope)
             except Exception:
@@ -129,12 +142,18 @@ class Dispatcher:
                     delivery.error,
                     extra={"channel": envelope.to.channel, "kind": envelope.kind},
                 )
-                return envelope, Status.DEAD, delivery.error
+                return envelope, Status.DEAD, delivery
             wait = backoff(envelope.attempts, self.options, delivery.retry_after)
             await self.queue.retry(
                 envelope, self.clock.now() + timedelta(seconds=wait), delivery.error
             )
-        return envelope, status, delivery.error
+        return envelope, status, delivery
+
+    def _forget_withdrawn(self) -> None:
+        if self._withdrawn:
+            now = time.monotonic()
+            for recipient in [r for r, until in self._withdrawn.items() if until < now]:
+                del self._withdrawn[recipient]
 
 
 def _status(result: Result) -> Status:
@@ -164,6 +183,10 @@ class LocalSignal:
     def notify(self, recipients: Sequence[UserRef]) -> None:
         for dispatcher in self._dispatchers:
             dispatcher.wake()
+
+    def withdrawn(self, recipients: Sequence[UserRef]) -> None:
+        for dispatcher in self._dispatchers:
+            dispatcher.withdraw(recipients)
         for recipient in recipients:
             for event in self._waiters.get(recipient, ()):
                 event.set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.core import crisis
@@ -42,7 +43,10 @@ class SystemClock:
 
 
 class NoSignal:
-    def notify(self, recipients: object) -> None:
+    def notify(self, recipients: Sequence[UserRef]) -> None:
+        return None
+
+    def withdrawn(self, recipients: Sequence[UserRef]) -> None:
         return None
 
 

@@ -27,7 +27,7 @@ async def test_parent_onboarding_stores_choices_and_consent(chat: Chat, database
     user = await _user(database)
     assert (user.locale, user.role, user.age_band) == ("en", "parent", None)
     assert user.consent_by == "self" and user.consent_at is not None
-    assert user.consent_scope == "minimal-profile-v1"
+    assert user.consent_scope == "minimal-profile-v2"
     assert user.state == "ready"
 
 
