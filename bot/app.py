@@ -21,7 +21,9 @@ from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
 from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
+from bot.core.campaigns.service import Campaigns
 from bot.core.channels import Reach
+from bot.core.communes import CommuneDirectory
 from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
 from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
@@ -29,6 +31,7 @@ from bot.core.languages import LanguageRegistry
 from bot.core.library import Level, Library
 from bot.core.pipeline import Pipeline
 from bot.core.ports import StoreFactory
+from bot.core.quiet import QuietHours
 from bot.core.safety import SafetyChecker
 from bot.core.search import Lexicon, SearchIndex
 from bot.core.services import Content, DeskOptions, Options, Services
@@ -74,6 +77,23 @@ def desk_options(settings: Settings) -> DeskOptions:
     )
 
 
+def load_communes(content_dir: Path) -> CommuneDirectory:
+    """The province's communes; a missing or broken list only turns the commune question off."""
+    path = content_dir / "communes.yaml"
+    if not path.is_file():
+        return CommuneDirectory.empty()
+    try:
+        return CommuneDirectory.load(path)
+    except ValueError as exc:
+        log.error("commune list skipped: %s", exc)
+        return CommuneDirectory.empty()
+
+
+def quiet_hours(settings: Settings) -> QuietHours:
+    hours = settings.campaigns.quiet_hours
+    return QuietHours(parse_hours(hours) if hours else None, settings.zone)
+
+
 def build_services(settings: Settings) -> Services:
     languages = load_languages(settings)
     catalogs = Catalogs.load(settings.locales_dir, settings.default_locale, languages.chains())
@@ -89,6 +109,7 @@ def build_services(settings: Settings) -> Services:
             lang_beta=settings.lang_beta,
         ),
         desk=desk_options(settings),
+        communes=load_communes(settings.content_dir),
     )
 
 
@@ -139,6 +160,7 @@ class App:
     queue: SqlOutboxQueue
     signal: LocalSignal
     dispatcher: Dispatcher
+    campaigns: Campaigns
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -156,11 +178,20 @@ class App:
         stores = store_factory(settings, database)
         signal = LocalSignal()
         pipeline = Pipeline(services, stores, locks=locks, signal=signal)
-        queue = SqlOutboxQueue(database.engine)
+        queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
             queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
         )
         signal.attach(dispatcher)
+        campaigns = Campaigns(
+            database.store,
+            services,
+            pipeline.clock,
+            signal,
+            settings.zone,
+            settings.content_dir,
+            channels=frozenset(name for name, _build in CHANNELS),
+        )
         return cls(
             settings=settings,
             database=database,
@@ -169,6 +200,7 @@ class App:
             queue=queue,
             signal=signal,
             dispatcher=dispatcher,
+            campaigns=campaigns,
             stores=stores,
         )
 

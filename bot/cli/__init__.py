@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, content, db, i18n, run
+from bot.cli import ask, campaign, content, db, i18n, run, staff
 from bot.config import SettingsError
 
-GROUPS = (run, db, content, ask, i18n)
+GROUPS = (run, db, content, ask, i18n, campaign, staff)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -131,7 +131,7 @@ class DeskButton(CallbackData):
 
 @dataclass(frozen=True)
 class Subscribe(CallbackData):
-    """"🔔 Get tips": opens the subscription choices (never subscribes by itself)."""
+    """ "🔔 Get tips": opens the subscription choices (never subscribes by itself)."""
 
     prefix = "sub"
 

@@ -136,6 +136,8 @@ class Pipeline:
             await self._queue(store, turn.outgoing, now)
             await store.commit()
         self._notify(turn.outgoing)
+        if turn.withdrawn:
+            self.signal.withdrawn(turn.withdrawn)
         return turn.replies
 
     async def _respond(self, turn: Turn, verdict: RiskVerdict | None, case: Case | None) -> None:

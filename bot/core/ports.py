@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.campaigns.ports import CampaignRepository
-from bot.core.cases.model import AuditEntry, Case, CaseMessage, CaseStatus, NewCase, Staff, StaffRole
+from bot.core.cases.model import (
+    AuditEntry,
+    Case,
+    CaseMessage,
+    CaseStatus,
+    NewCase,
+    Staff,
+    StaffRole,
+)
 from bot.core.messages import UserRef
 from bot.core.outbox import OutboxWriter
 from bot.core.profile import Profile

@@ -34,8 +34,8 @@ from bot.storage.models import (
     EventRow,
     OutboxPayloadRow,
     OutboxRow,
-    UTCDateTime,
     UserRow,
+    UTCDateTime,
 )
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[assignment]
@@ -195,7 +195,9 @@ class SqlCampaignRepository:
         fallback_id = await self._payload(fallback, now)
         user = USERS.c
         payload_id: Any = (
-            case(ids, value=user.locale, else_=literal(fallback_id)) if ids else literal(fallback_id)
+            case(ids, value=user.locale, else_=literal(fallback_id))
+            if ids
+            else literal(fallback_id)
         )
         key = literal(f"c{campaign_id}.{run}:") + user.channel + literal(":") + user.external_id
         chosen = select(

@@ -19,7 +19,6 @@ from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
 from bot.storage.outbox import SqlOutboxWriter
 from bot.storage.staff import SqlStaffRepository
 
-
 FREQUENCIES = frozenset(f.value for f in Frequency)
 
 

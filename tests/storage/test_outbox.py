@@ -84,27 +84,29 @@ async def test_sent_rows_keep_no_text(database: Database, clock: FakeClock) -> N
     assert channel.got == [(ANNA, "một điều riêng tư")]
 
 
-async def test_each_recipient_keeps_order_and_cases_go_before_broadcasts(
+async def test_each_recipient_keeps_order_and_cases_never_wait_behind_broadcasts(
     database: Database, clock: FakeClock
 ) -> None:
     await enqueue(
         database,
         clock,
-        text(ANNA, "a1", priority=Priority.BROADCAST),
+        text(ANNA, "a1"),
         text(BINH, "b1", priority=Priority.BROADCAST),
         text(ANNA, "a2"),
+        text(ANNA, "a3", priority=Priority.BROADCAST),
         text(BINH, "b-case", priority=Priority.CASE),
     )
     queue = SqlOutboxQueue(database.engine)
     first = await queue.claim(["test"], 10, "w1", clock.now(), timedelta(seconds=30))
-    # one row per recipient at a time: Anna's second waits for her first
-    assert [e.replies[0].text for e in first] == ["a1", "b1"]
-    channel = Channel()
-    d = dispatcher(database, clock, channel)
+    # Anna's second waits for her first, her broadcast for both; Binh's case message does not
+    # wait for the broadcast queued before it
+    assert [e.replies[0].text for e in first] == ["a1", "b1", "b-case"]
     await queue.settle([(e, Status.SENT, "") for e in first], clock.now())
+    channel = Channel()
+    d = dispatcher(database, clock, channel, batch=1)
     while await d.drain_once():
         pass
-    assert [t for _, t in channel.got] == ["a2", "b-case"]
+    assert [t for _, t in channel.got] == ["a2", "a3"]
 
 
 async def test_failures_back_off_then_become_dead_letters(

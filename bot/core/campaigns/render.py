@@ -32,7 +32,9 @@ def replies_for(
         parts = []
         if lang != locale:
             parts.append(
-                _("This message is not yet available in your language, so here it is in Vietnamese.")
+                _(
+                    "This message is not yet available in your language, so here it is in Vietnamese."
+                )
             )
         parts.append(message.text.strip())
         parts.append("_" + _("To stop these messages, send /stop.") + "_")

@@ -100,7 +100,13 @@ class Campaigns:
         async with self.stores() as store:
             author = await self._staff(store, by, StaffRole.EDITOR) if by else None
             campaign = await store.campaigns.add(draft, author.pseudonym if author else None, now)
-            await self._audit(store, campaign.id, author.pseudonym if author else "console", "created", draft.source)
+            await self._audit(
+                store,
+                campaign.id,
+                author.pseudonym if author else "console",
+                "created",
+                draft.source,
+            )
             await store.commit()
         return campaign
 
@@ -137,7 +143,14 @@ class Campaigns:
             staff = await self._staff(store, by, StaffRole.EDITOR)
             campaign = await self._get(store, campaign_id)
             author = campaign.author or staff.pseudonym
-            await self._move(store, campaign, (S.DRAFT,), S.SUBMITTED, submitted_by=staff.pseudonym, author=author)
+            await self._move(
+                store,
+                campaign,
+                (S.DRAFT,),
+                S.SUBMITTED,
+                submitted_by=staff.pseudonym,
+                author=author,
+            )
             await self._audit(store, campaign_id, staff.pseudonym, "submitted")
             await store.commit()
         return await self._fresh(campaign_id)
@@ -155,7 +168,14 @@ class Campaigns:
                     "and the person who submitted it"
                 )
             size = await store.campaigns.audience_size(campaign.audience, now)
-            await self._move(store, campaign, (S.SUBMITTED,), S.APPROVED, approved_by=staff.pseudonym, audience_size=size)
+            await self._move(
+                store,
+                campaign,
+                (S.SUBMITTED,),
+                S.APPROVED,
+                approved_by=staff.pseudonym,
+                audience_size=size,
+            )
             await self._audit(store, campaign_id, staff.pseudonym, "approved", f"audience {size}")
             await store.commit()
         return await self._fresh(campaign_id)
@@ -164,7 +184,14 @@ class Campaigns:
         async with self.stores() as store:
             staff = await self._staff(store, by, StaffRole.APPROVER)
             campaign = await self._get(store, campaign_id)
-            await self._move(store, campaign, (S.SUBMITTED, S.APPROVED), S.DRAFT, approved_by=None, submitted_by=None)
+            await self._move(
+                store,
+                campaign,
+                (S.SUBMITTED, S.APPROVED),
+                S.DRAFT,
+                approved_by=None,
+                submitted_by=None,
+            )
             await self._audit(store, campaign_id, staff.pseudonym, "rejected", reason[:200])
             await store.commit()
         return await self._fresh(campaign_id)
@@ -213,7 +240,9 @@ class Campaigns:
                 raise CampaignError("its weekly schedule has no run left (the until date passed)")
             if first is not None and first > now:
                 await self._move(store, campaign, (S.APPROVED,), S.SCHEDULED, next_run_at=first)
-                await self._audit(store, campaign_id, actor, "scheduled", first.isoformat(timespec="minutes"))
+                await self._audit(
+                    store, campaign_id, actor, "scheduled", first.isoformat(timespec="minutes")
+                )
                 await store.commit()
                 return await self._fresh(campaign_id)
             queued = await self._run(store, campaign, (S.APPROVED,), now, actor)
@@ -255,7 +284,9 @@ class Campaigns:
         queued = await store.campaigns.enqueue(
             campaign.id, run, campaign.audience, payloads, fallback, int(Priority.BROADCAST), now
         )
-        await store.campaigns.transition(campaign.id, (S.SENDING,), S.SENDING, now, audience_size=queued)
+        await store.campaigns.transition(
+            campaign.id, (S.SENDING,), S.SENDING, now, audience_size=queued
+        )
         await self._audit(store, campaign.id, actor, "sending", f"run {run}: {queued} recipients")
         return queued
 
@@ -263,7 +294,9 @@ class Campaigns:
         async with self.stores() as store:
             campaign = await self._get(store, campaign_id)
             await self._move(store, campaign, (S.SENDING, S.SCHEDULED), S.PAUSED)
-            held = await store.campaigns.move_rows(campaign_id, Status.PENDING.value, Status.PAUSED.value)
+            held = await store.campaigns.move_rows(
+                campaign_id, Status.PENDING.value, Status.PAUSED.value
+            )
             await self._audit(store, campaign_id, actor, "paused", f"{held} waiting")
             await store.commit()
         return await self._fresh(campaign_id)
@@ -274,7 +307,9 @@ class Campaigns:
             campaign = await self._get(store, campaign_id)
             if campaign.status is not S.PAUSED:
                 raise CampaignError(self._cannot(campaign, "resume", "paused"))
-            released = await store.campaigns.move_rows(campaign_id, Status.PAUSED.value, Status.PENDING.value)
+            released = await store.campaigns.move_rows(
+                campaign_id, Status.PAUSED.value, Status.PENDING.value
+            )
             progress = await store.campaigns.progress(campaign_id)
             if released or progress.waiting:
                 await self._move(store, campaign, (S.PAUSED,), S.SENDING)
@@ -285,7 +320,9 @@ class Campaigns:
                 if next_run is None and campaign.runs:
                     await self._move(store, campaign, (S.PAUSED,), S.DONE, finished_at=now)
                 else:
-                    await self._move(store, campaign, (S.PAUSED,), S.SCHEDULED, next_run_at=next_run or now)
+                    await self._move(
+                        store, campaign, (S.PAUSED,), S.SCHEDULED, next_run_at=next_run or now
+                    )
             await self._audit(store, campaign_id, actor, "resumed", f"{released} waiting")
             await store.commit()
         self.signal.notify([])
@@ -298,10 +335,19 @@ class Campaigns:
             campaign = await self._get(store, campaign_id)
             if campaign.status.final:
                 raise CampaignError(self._cannot(campaign, "cancel", "not done or cancelled"))
-            await self._move(store, campaign, tuple(s for s in S if not s.final), S.CANCELLED, finished_at=now, next_run_at=None)
+            await self._move(
+                store,
+                campaign,
+                tuple(s for s in S if not s.final),
+                S.CANCELLED,
+                finished_at=now,
+                next_run_at=None,
+            )
             withdrawn = 0
             for status in (Status.PENDING, Status.PAUSED):
-                withdrawn += await store.campaigns.move_rows(campaign_id, status.value, Status.CANCELLED.value, "campaign-cancelled")
+                withdrawn += await store.campaigns.move_rows(
+                    campaign_id, status.value, Status.CANCELLED.value, "campaign-cancelled"
+                )
             await self._audit(store, campaign_id, actor, "cancelled", f"{withdrawn} not sent")
             await store.commit()
         return await self._fresh(campaign_id)
@@ -343,14 +389,26 @@ class Campaigns:
                 if (await store.campaigns.progress(campaign.id)).waiting:
                     continue
                 if campaign.next_run_at is not None:
-                    moved = await store.campaigns.transition(campaign.id, (S.SENDING,), S.SCHEDULED, now)
+                    moved = await store.campaigns.transition(
+                        campaign.id, (S.SENDING,), S.SCHEDULED, now
+                    )
                     action = "run-done"
                 else:
-                    moved = await store.campaigns.transition(campaign.id, (S.SENDING,), S.DONE, now, finished_at=now)
+                    moved = await store.campaigns.transition(
+                        campaign.id, (S.SENDING,), S.DONE, now, finished_at=now
+                    )
                     action = "done"
                 if moved:
                     await self._audit(store, campaign.id, SYSTEM, action, f"run {campaign.runs}")
                     await store.commit()
+
+    async def actor(self, by: str | None, otherwise: str) -> str:
+        """Who an operational step (send, pause…) is recorded as: a member of staff's
+        pseudonym when named, else ``otherwise`` (e.g. the console's user)."""
+        if by is None:
+            return otherwise
+        async with self.stores() as store:
+            return (await self._staff(store, by, None)).pseudonym
 
     # ---- helpers -------------------------------------------------------------------------------
 
@@ -386,7 +444,9 @@ class Campaigns:
         if campaign.status not in from_statuses:
             allowed = " or ".join(s.value for s in from_statuses)
             raise CampaignError(self._cannot(campaign, to.value, allowed))
-        if not await store.campaigns.transition(campaign.id, from_statuses, to, self.clock.now(), **changes):
+        if not await store.campaigns.transition(
+            campaign.id, from_statuses, to, self.clock.now(), **changes
+        ):
             raise CampaignError(f"campaign #{campaign.id} changed meanwhile; look again")
 
     @staticmethod
@@ -398,4 +458,3 @@ class Campaigns:
     ) -> None:
         entry = AuditEntry(self.clock.now(), actor[:32], action, detail[:200])
         await store.campaigns.audit(campaign_id, entry)
-

@@ -121,7 +121,7 @@ class _File(_Strict):
     title: str = Field(min_length=1, max_length=200)
     messages: dict[str, _Message] = Field(min_length=1)
     audience: _Audience = Field(default_factory=_Audience)
-    schedule: Literal["now"] | _At | _Every = "now"
+    schedule: str | dict[str, Any] = "now"  # checked on its own: see _schedule_model
 
 
 @dataclass(frozen=True)
@@ -206,19 +206,50 @@ def parse(text: str, checks: Checks, name: str = "<campaign>") -> CampaignDraft:
     def problem(path: tuple[str | int, ...], message: str) -> None:
         problems.append(f"{name}:{_line(lines, path)}: {_field(path)}: {message}")
 
-    draft = _draft(parsed, checks, problem, name)
+    schedule = _schedule_model(parsed.schedule, problem)
+    draft = _draft(parsed, schedule, checks, problem, name)
     if problems:
         raise CampaignFileError(problems)
     return draft
 
 
 def _is_union_tag(part: str | int) -> bool:
-    """pydantic names the union member it tried (``_At``, ``literal['now']``): not a field."""
-    return isinstance(part, str) and (part.startswith("_") or part.startswith("literal["))
+    """pydantic names the union member it tried (``str``, ``dict[...]``): not a field."""
+    return isinstance(part, str) and (part in ("str", "int") or "[" in part)
+
+
+Problem = Callable[[tuple[str | int, ...], str], None]
+
+
+def _schedule_model(value: str | dict[str, Any], problem: Problem) -> _At | _Every | None:
+    """``now``, ``{at: …}`` or ``{weekly: …}``, each checked as what it says it is."""
+    if value == "now":
+        return None
+    kind: type[_At] | type[_Every] | None = None
+    if isinstance(value, dict) and set(value) == {"at"}:
+        kind = _At
+    elif isinstance(value, dict) and set(value) == {"weekly"}:
+        kind = _Every
+    if kind is None:
+        problem(
+            ("schedule",),
+            "one of: now, {at: 2027-06-01 08:00}, {weekly: {day: monday, time: '08:00'}}",
+        )
+        return None
+    try:
+        return kind.model_validate(value)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problem(("schedule", *err["loc"]), err["msg"])
+        return None
 
 
 def _draft(
-    parsed: _File, checks: Checks, problem: Callable[[tuple[str | int, ...], str], None], name: str
+    parsed: _File,
+    schedule: _At | _Every | None,
+    checks: Checks,
+    problem: Problem,
+    name: str,
 ) -> CampaignDraft:
     if checks.default_locale not in parsed.messages:
         problem(
@@ -280,12 +311,12 @@ def _draft(
             active_days=audience.active_within_days,
             channels=tuple(audience.channels),
         ),
-        schedule=_schedule(parsed.schedule, checks.zone),
+        schedule=_schedule(schedule, checks.zone),
         source=Path(name).name[:200],
     )
 
 
-def _schedule(value: Literal["now"] | _At | _Every, zone: ZoneInfo) -> Schedule:
+def _schedule(value: _At | _Every | None, zone: ZoneInfo) -> Schedule:
     if isinstance(value, _At):
         at = value.at if value.at.tzinfo else value.at.replace(tzinfo=zone)
         return Schedule(ScheduleKind.AT, at=at)
