@@ -128,12 +128,13 @@ class Chat:
         return await self._handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
 
     async def onboard(self, lang: str = "en", role: str = "parent", age: str | None = None) -> None:
-        """/start → language → role → (age band) → consent, through the real buttons."""
+        """/start → language → role → (age band) → commune (skipped) → consent, by the buttons."""
         await self.send("/start")
         await self.press(f"lang:{lang}")
         await self.press(f"role:{role}")
         if age:
             await self.press(f"age:{age}")
+        await self.press("commune:none")  # the commune is optional
         await self.press("consent:")
 
     def button(self, data: str) -> Button:

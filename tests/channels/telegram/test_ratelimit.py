@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.ratelimit import Bucket, RateLimiter
+from bot.core.outbox import Priority
 
 TELEGRAM = TelegramConfig(token="1:x", content_dir=Path("content"))  # Telegram's own numbers
 
@@ -50,11 +52,55 @@ async def test_groups_get_twenty_a_minute() -> None:
     assert clock.slept == [3.0]
 
 
-async def test_thirty_a_second_overall() -> None:
+async def test_no_second_holds_more_than_thirty_overall() -> None:
     rate, clock = limiter()
-    for chat in range(31):
+    times = []
+    for chat in range(95):
         await rate.wait(chat + 1)
-    assert clock.slept == [round(1 / 30, 3)]
+        times.append(clock.now)
+    # a sliding window: any 31 consecutive messages span more than a second
+    assert all(times[i + 30] - times[i] > 1.0 for i in range(len(times) - 30))
+    assert times[-1] - times[0] < 3.2  # and it keeps up the rate: 95 in a little over 3 s
+
+
+async def test_a_reply_goes_ahead_of_broadcasts_already_waiting() -> None:
+    config = TelegramConfig(token="1:x", content_dir=Path("content"), global_rate=2.0)
+    rate = RateLimiter(config)  # real time: the broadcasts queue in the window
+    order: list[str] = []
+
+    async def send(name: str, chat: int, priority: Priority) -> None:
+        await rate.wait(chat, priority)
+        order.append(name)
+
+    broadcasts = [asyncio.create_task(send(f"b{i}", 100 + i, Priority.BROADCAST)) for i in range(4)]
+    await asyncio.sleep(0.05)  # two went at once, two wait for the window
+    reply = asyncio.create_task(send("reply", 7, Priority.CASE))
+    await asyncio.gather(reply, *broadcasts)
+    assert order[:3] == ["b0", "b1", "reply"]
+
+
+async def test_after_a_429_broadcasts_step_back_and_replies_do_not() -> None:
+    rate, clock = limiter()
+    await rate.wait(1001, Priority.BROADCAST)
+    rate.pause(1001, 5)
+    started = clock.now
+    await rate.wait(1002, Priority.CASE)
+    assert clock.now == started  # a reply to someone else goes at once
+    await rate.wait(1003, Priority.BROADCAST)
+    assert clock.now - started >= 5.0
+
+
+async def test_paid_broadcasts_have_their_own_window() -> None:
+    config = TelegramConfig(
+        token="1:x", content_dir=Path("content"), global_rate=1.0, paid_broadcast=True
+    )
+    rate, clock = limiter(config)
+    for chat in range(50):
+        await rate.wait(chat + 1, Priority.BROADCAST)
+    assert clock.slept == [] and rate.paid_for(Priority.BROADCAST)
+    await rate.wait(999, Priority.CASE)
+    await rate.wait(998, Priority.CASE)  # replies keep the free window's limit
+    assert clock.slept and not rate.paid_for(Priority.CASE)
 
 
 async def test_pause_after_retry_after() -> None:

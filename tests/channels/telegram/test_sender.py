@@ -194,14 +194,15 @@ async def test_per_chat_limit_with_a_small_burst(make_sender: Any, fake_api: Fak
 async def test_groups_are_slower_and_the_whole_bot_has_a_limit(
     make_sender: Any, fake_api: FakeTelegram
 ) -> None:
-    sender = make_sender(group_rate=5.0, group_burst=1, global_rate=20.0, global_burst=1)
+    sender = make_sender(group_rate=5.0, group_burst=1, global_rate=2.0)
     await sender.send(UserRef("telegram", "-100500"), [Reply("a"), Reply("b")])
     first, second = fake_api.sent(-100500)
     assert second.at - first.at >= 0.19
-    for chat in (11, 12, 13, 14):
+    for chat in (11, 12, 13):
         await sender.send(UserRef("telegram", str(chat)), [Reply("hi")])
-    times = [c.at for c in fake_api.sent() if c.chat_id in (11, 12, 13, 14)]
-    assert all(b - a >= 0.045 for a, b in pairwise(times))
+    # two a second for the whole bot: the third of these waits for the window to move on
+    times = [c.at for c in fake_api.sent() if c.chat_id in (11, 12, 13)]
+    assert times[2] - times[0] >= 0.99
 
 
 async def test_403_marks_unreachable_once_and_stops_the_batch(
