@@ -3,7 +3,9 @@
 One dispatcher per process (several per PostgreSQL database: rows are claimed with
 ``FOR UPDATE SKIP LOCKED`` and a lease; SQLite has one process). A claimed row that is never
 settled — the process died mid-send — is claimed again when its lease runs out, so a message is
-sent twice only if the process died while it was in flight: at most ``concurrency`` messages.
+sent twice only if the process died while it was in flight: a send keeps its concurrency slot
+until its outcome is committed (outcomes that finish together share one commit), so at most
+``concurrency`` messages.
 
 Each recipient's rows go one at a time, oldest first, so a conversation keeps its order; different
 recipients are sent concurrently, and each channel's own rate limiter paces them. Failed sends are
@@ -75,6 +77,8 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(self.options.concurrency)
         # recipients who opted out while their rows may be claimed here: skipped at send time
         self._withdrawn: dict[UserRef, float] = {}
+        self._settling: list[tuple[Envelope, Status, Delivery, asyncio.Future[None]]] = []
+        self._settler: asyncio.Task[None] | None = None
 
     def withdraw(self, recipients: Sequence[UserRef]) -> None:
         """These recipients opted out: their unsolicited envelopes in hand are not sent."""
@@ -117,22 +121,25 @@ class Dispatcher:
         if not envelopes:
             return 0
         self._forget_withdrawn()
-        outcomes = await asyncio.gather(*(self._send(envelope) for envelope in envelopes))
-        final = [(e, s, d.error) for e, s, d in outcomes if s is not Status.PENDING]
-        refs = {e.id: d.ref for e, s, d in outcomes if s is Status.SENT and d.ref}
-        if final:
-            await self.queue.settle(final, self.clock.now(), refs)
+        await asyncio.gather(*(self._send(envelope) for envelope in envelopes))
         return len(envelopes)
 
-    async def _send(self, envelope: Envelope) -> tuple[Envelope, Status, Delivery]:
+    async def _send(self, envelope: Envelope) -> None:
+        # the slot is held until the outcome is on disk: after a crash at most ``concurrency``
+        # messages can have gone out without being recorded (and go again after the restart)
         async with self._slots:
-            if envelope.priority >= UNSOLICITED and envelope.to in self._withdrawn:
-                return envelope, Status.CANCELLED, Delivery(Result.REJECTED, error="opted-out")
-            try:
-                delivery = await self.senders[envelope.to.channel].deliver(envelope)
-            except Exception:
-                log.exception("send failed", extra={"channel": envelope.to.channel})
-                delivery = Delivery(Result.RETRY, error="exception")
+            status, delivery = await self._attempt(envelope)
+            if status is not Status.PENDING:
+                await self._record(envelope, status, delivery)
+
+    async def _attempt(self, envelope: Envelope) -> tuple[Status, Delivery]:
+        if envelope.priority >= UNSOLICITED and envelope.to in self._withdrawn:
+            return Status.CANCELLED, Delivery(Result.REJECTED, error="opted-out")
+        try:
+            delivery = await self.senders[envelope.to.channel].deliver(envelope)
+        except Exception:
+            log.exception("send failed", extra={"channel": envelope.to.channel})
+            delivery = Delivery(Result.RETRY, error="exception")
         status = _status(delivery.result)
         if status is Status.PENDING:
             if envelope.attempts >= self.options.max_attempts:
@@ -142,12 +149,36 @@ class Dispatcher:
                     delivery.error,
                     extra={"channel": envelope.to.channel, "kind": envelope.kind},
                 )
-                return envelope, Status.DEAD, delivery
+                return Status.DEAD, delivery
             wait = backoff(envelope.attempts, self.options, delivery.retry_after)
             await self.queue.retry(
                 envelope, self.clock.now() + timedelta(seconds=wait), delivery.error
             )
-        return envelope, status, delivery
+        return status, delivery
+
+    async def _record(self, envelope: Envelope, status: Status, delivery: Delivery) -> None:
+        """Settle an outcome with whatever else finished meanwhile (a group commit)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._settling.append((envelope, status, delivery, done))
+        if self._settler is None or self._settler.done():
+            self._settler = asyncio.create_task(self._settle_waiting())
+        await done
+
+    async def _settle_waiting(self) -> None:
+        while self._settling:
+            batch, self._settling = self._settling, []
+            outcomes = [(e, s, d.error) for e, s, d, _done in batch]
+            refs = {e.id: d.ref for e, s, d, _done in batch if s is Status.SENT and d.ref}
+            try:
+                await self.queue.settle(outcomes, self.clock.now(), refs)
+            except Exception as exc:  # the rows stay claimed: their lease runs out
+                for *_rest, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for *_rest, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     def _forget_withdrawn(self) -> None:
         if self._withdrawn:
