@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
 from bot.core.messages import Button, Media, MediaKind, Reply, UserRef
+from bot.core.outbox import Envelope, Result
 from tests.channels.telegram.conftest import fast_config
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -277,3 +279,30 @@ async def test_calls_go_as_json_and_uploads_as_multipart(
     assert message.content_type == "application/json"
     assert message.text == "Trẻ em có quyền được bảo vệ &amp; &lt;an toàn&gt; 🙂"
     assert message.keyboard == [[{"text": "Tiếp", "callback_data": "tip"}]]
+
+
+async def test_a_429_is_waited_out_and_every_message_still_goes(
+    make_sender: Any, fake_api: FakeTelegram
+) -> None:
+    """The server allows 3 a second; a sender configured for more is told 429 and waits."""
+    fake_api.limit(3)
+    sender = make_sender(global_rate=50.0, max_attempts=10)
+    envelopes = [
+        Envelope(i, UserRef("telegram", str(100 + i)), (Reply(f"m{i}"),), 1, "campaign", 9)
+        for i in range(6)
+    ]
+    results = await asyncio.gather(*(sender.deliver(e) for e in envelopes))
+    assert all(r.result is Result.SENT and r.ref for r in results)
+    assert fake_api.too_many >= 1  # it did hit the limit, and went on after retry_after
+    assert sorted(c.chat_id for c in fake_api.sent() if c.chat_id) == list(range(100, 106))
+
+
+async def test_paid_broadcasts_say_so_and_replies_do_not(
+    make_sender: Any, fake_api: FakeTelegram
+) -> None:
+    sender = make_sender(paid_broadcast=True)
+    await sender.deliver(Envelope(1, TO, (Reply("campaign"),), 1, "campaign", 9))
+    await sender.send(TO, [Reply("a reply")])
+    first, second = fake_api.sent(CHAT)
+    assert first.params.get("allow_paid_broadcast") is True
+    assert "allow_paid_broadcast" not in second.params
