@@ -6,7 +6,8 @@ sleeps until its slot; ``burst`` messages may go back to back before the sustain
 
 For the whole bot: a sliding window, so that no second holds more than ``TELEGRAM_GLOBAL_RATE``
 messages (a token bucket would let a full burst and a second's worth of rate share one window),
-shared by replies and broadcasts, with the most urgent waiter served first: a reply to someone
+with the messages evenly spaced (a burst arrives bunched up, and network jitter can then push
+one more into a second), shared by replies and broadcasts, with the most urgent waiter served first: a reply to someone
 who just wrote, or a case alert, takes the next free slot ahead of every campaign message
 already waiting. After a 429 the unsolicited traffic (campaigns, tips) steps back for
 ``retry_after`` seconds; replies do not wait for it. With ``TELEGRAM_PAID_BROADCAST`` campaign
@@ -61,39 +62,49 @@ class Window:
     def __init__(self, rate: float, clock: Clock, sleep: Sleep) -> None:
         self.limit = max(1, int(rate))
         self.window = self.limit / rate * (1.0 + WINDOW_MARGIN)
+        self.spacing = self.window / self.limit
         self.clock = clock
         self.sleep = sleep
-        self.sent: deque[float] = deque()  # the last ``limit`` release times
+        # the last ``limit`` sends: when each caller went on (a list, so the caller can stamp
+        # its own resumption: the time it really sends, not the time its turn was decided)
+        self.sent: deque[list[float]] = deque()
         self.held_until = 0.0  # unsolicited messages wait until then (after a 429)
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[int, int, asyncio.Future[list[float]]]] = []
         self._order = itertools.count()
         self._pump: asyncio.Task[None] | None = None
 
     def _free_at(self, now: float, priority: int) -> float:
         at = now
+        if self.sent:  # evenly spaced: a burst would arrive bunched up and jitter into a second
+            at = max(at, self.sent[-1][0] + self.spacing)
         if len(self.sent) >= self.limit:
-            at = max(at, self.sent[0] + self.window)
+            at = max(at, self.sent[0][0] + self.window)
         if priority >= UNSOLICITED:
             at = max(at, self.held_until)
         return at
 
-    def _take(self, now: float) -> None:
-        self.sent.append(now)
+    def _take(self, now: float) -> list[float]:
+        stamp = [now]
+        self.sent.append(stamp)
         if len(self.sent) > self.limit:
             self.sent.popleft()
+        return stamp
 
     async def acquire(self, priority: int) -> None:
         now = self.clock()
         if not self._waiting and self._free_at(now, priority) <= now:
             self._take(now)
             return
-        slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        slot: asyncio.Future[list[float]] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), slot))
         if self._pump is None or self._pump.done() or self._waiting[0][2] is slot:
             if self._pump is not None and not self._pump.done():
                 self._pump.cancel()  # it sleeps for a less urgent waiter: start again
             self._pump = asyncio.create_task(self._run())
-        await slot
+        stamp = await slot
+        # a busy event loop may resume this caller a little after its turn: count the send
+        # from now, so that those after it wait for the second that really holds it
+        stamp[0] = max(stamp[0], self.clock())
 
     def hold(self, seconds: float) -> None:
         self.held_until = max(self.held_until, self.clock() + seconds)
@@ -110,8 +121,7 @@ class Window:
                 await self.sleep(at - now)
                 continue
             heapq.heappop(self._waiting)
-            self._take(now)
-            slot.set_result(None)
+            slot.set_result(self._take(now))
 
 
 class RateLimiter:

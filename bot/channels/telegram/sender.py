@@ -28,10 +28,10 @@ from aiogram.types import FSInputFile, LinkPreviewOptions, Message
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
 from bot.channels.telegram.methods import PinnedResponses, SendText, Sent
 from bot.channels.telegram.ratelimit import RateLimiter
-from bot.channels.telegram.render import MediaPart, Part, TextPart, render
+from bot.channels.telegram.render import MediaPart, Part, TextPart, render, render_shared
 from bot.core.locks import LocalLocks
 from bot.core.messages import Reply, UserRef
-from bot.core.outbox import Delivery, Envelope, Priority, Result
+from bot.core.outbox import UNSOLICITED, Delivery, Envelope, Priority, Result
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,8 @@ class TelegramSender:
             )
             return Attempt.UNREACHABLE, ""
         chat_id = int(to.external_id)
-        parts = [part for reply in replies for part in render(reply, self.config.content_dir)]
+        render_one = render_shared if priority >= UNSOLICITED else render
+        parts = [part for reply in replies for part in render_one(reply, self.config.content_dir)]
         outcome, ref = Attempt.SENT, ""
         async with self._chats.hold(to):  # one batch at a time per chat: replies stay in order
             for part in parts:
