@@ -179,11 +179,17 @@ async def capped(
     await fake_control(server, "limit", {"rate": CAP})
     await fake_control(server, "reset", {})
     answered: list[float] = []
+    got_answer = asyncio.Event()
+
+    def observe(seconds: float) -> None:
+        answered.append(seconds)
+        got_answer.set()
+
     app = App.create(settings_for(url, server.url, float(CAP), options))
     await add_subscribers(app, count)
     await app.start_channels(web.Application())
     channel = app.channels[-1]
-    channel.updates.observer = answered.append  # type: ignore[attr-defined]
+    channel.updates.observer = observe  # type: ignore[attr-defined]
     runner = asyncio.create_task(app.dispatcher.run())
     try:
         await start_campaign(app, workdir, "capped")
@@ -195,11 +201,10 @@ async def capped(
         asker = 900_000_001
         while time.perf_counter() - started < window:
             await asyncio.sleep(window / 6)
+            got_answer.clear()
             pushed = time.perf_counter()
-            seen = len(answered)
             await server.push([tg.text(asker, "Làm sao để phòng đuối nước cho trẻ?")])
-            while len(answered) == seen and time.perf_counter() - pushed < 30:
-                await asyncio.sleep(0.005)
+            await asyncio.wait_for(got_answer.wait(), 30)
             waits.append(time.perf_counter() - pushed)
             asker += 1
         seconds = time.perf_counter() - started

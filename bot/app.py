@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,7 +21,9 @@ from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
 from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
+from bot.core.campaigns.model import WEEKDAYS
 from bot.core.campaigns.service import Campaigns
+from bot.core.campaigns.tips import TipSchedule
 from bot.core.channels import Reach
 from bot.core.communes import CommuneDirectory
 from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
@@ -92,6 +94,12 @@ def load_communes(content_dir: Path) -> CommuneDirectory:
 def quiet_hours(settings: Settings) -> QuietHours:
     hours = settings.campaigns.quiet_hours
     return QuietHours(parse_hours(hours) if hours else None, settings.zone)
+
+
+def tip_schedule(settings: Settings) -> TipSchedule:
+    return TipSchedule(
+        WEEKDAYS.index(settings.campaigns.tip_day), time.fromisoformat(settings.campaigns.tip_time)
+    )
 
 
 def build_services(settings: Settings) -> Services:
@@ -191,6 +199,7 @@ class App:
             settings.zone,
             settings.content_dir,
             channels=frozenset(name for name, _build in CHANNELS),
+            tip_schedule=tip_schedule(settings),
         )
         return cls(
             settings=settings,

@@ -134,7 +134,8 @@ class Chat:
         await self.press(f"role:{role}")
         if age:
             await self.press(f"age:{age}")
-        await self.press("commune:none")  # the commune is optional
+        if any(b.value == "commune:none" for r in self.last for row in r.buttons for b in row):
+            await self.press("commune:none")  # optional (asked where there is a commune list)
         await self.press("consent:")
 
     def button(self, data: str) -> Button:

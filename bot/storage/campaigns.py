@@ -9,7 +9,7 @@ and recipient, so a run queued twice (a retry, a second worker) still reaches ea
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, case, exists, func, insert, literal, or_, select, update
@@ -26,14 +26,17 @@ from bot.core.campaigns.model import (
     Progress,
     Schedule,
 )
-from bot.core.campaigns.ports import Payload
+from bot.core.campaigns.ports import Payload, TipSubscriber
+from bot.core.messages import UserRef
 from bot.core.outbox import Status
+from bot.core.profile import Frequency
 from bot.storage.models import (
     CampaignAuditRow,
     CampaignRow,
     EventRow,
     OutboxPayloadRow,
     OutboxRow,
+    PeriodicRow,
     UserRow,
     UTCDateTime,
 )
@@ -45,6 +48,18 @@ PAYLOADS: Table = OutboxPayloadRow.__table__  # type: ignore[assignment]
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
 OPEN_EVENT = "campaign-open"
 WAITING = (Status.PENDING.value, Status.SENDING.value, Status.PAUSED.value)
+
+
+FREQUENCIES = frozenset(f.value for f in Frequency)
+
+
+def topics_value(topics: frozenset[str]) -> str:
+    """Pillar ids as stored: ``,abuse,injury,`` (so that ``LIKE '%,abuse,%'`` finds one), or ''."""
+    return f",{','.join(sorted(topics))}," if topics else ""
+
+
+def topics_from(value: str | None) -> frozenset[str]:
+    return frozenset(part for part in (value or "").split(",") if part)
 
 
 def audience_filter(audience: Audience, now: datetime) -> list[Any]:
@@ -315,3 +330,86 @@ class SqlCampaignRepository:
             select(CampaignRow).where(CampaignRow.status == status.value)
         )
         return [to_campaign(row) for row in rows.scalars()]
+
+    async def claim_period(self, job: str, period: str) -> bool:
+        done = await self._session.get(PeriodicRow, job, with_for_update=True)
+        if done is None:
+            self._session.add(PeriodicRow(name=job, done=period))
+            await self._session.flush()
+            return True
+        if done.done == period:
+            return False
+        result = await self._session.execute(
+            update(PeriodicRow)
+            .where(PeriodicRow.name == job, PeriodicRow.done == done.done)
+            .values(done=period)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def tip_subscribers(self) -> Sequence[TipSubscriber]:
+        user = USERS.c
+        rows = await self._session.execute(
+            select(
+                user.channel,
+                user.external_id,
+                user.locale,
+                user.role,
+                user.age_band,
+                user.child_age,
+                user.topics,
+            ).where(
+                *audience_filter(Audience(), datetime.min.replace(tzinfo=UTC)),
+                user.frequency == "weekly",
+            )
+        )
+        return [
+            TipSubscriber(
+                UserRef(r.channel, r.external_id),
+                r.locale,
+                r.role,
+                r.age_band,
+                r.child_age,
+                topics_from(r.topics),
+            )
+            for r in rows
+        ]
+
+    async def enqueue_notices(
+        self,
+        rows: Sequence[tuple[UserRef, int]],
+        payloads: Mapping[int, Payload],
+        kind: str,
+        key: str,
+        priority: int,
+        now: datetime,
+    ) -> int:
+        ids = {number: await self._payload(payload, now) for number, payload in payloads.items()}
+        values = [
+            {
+                "created_at": now,
+                "channel": to.channel,
+                "recipient": to.external_id,
+                "kind": kind[:16],
+                "priority": priority,
+                "status": Status.PENDING.value,
+                "available_at": now,
+                "attempts": 0,
+                "dedupe_key": f"{key}:{to.channel}:{to.external_id}"[:120],
+                "payload_id": ids[number],
+            }
+            for to, number in rows
+        ]
+        inserted = 0
+        for start in range(0, len(values), 5_000):
+            chunk = values[start : start + 5_000]
+            dialect = (await self._session.connection()).dialect.name
+            if dialect == "postgresql":
+                statement: Any = postgresql.insert(OUTBOX).on_conflict_do_nothing(
+                    index_elements=["dedupe_key"]
+                )
+            else:
+                statement = sqlite.insert(OUTBOX).on_conflict_do_nothing()
+            result = await self._session.execute(statement, chunk)
+            count = int(result.rowcount)  # type: ignore[attr-defined]
+            inserted += count if count >= 0 else len(chunk)  # some drivers cannot tell
+        return inserted

@@ -13,22 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.messages import UserRef
 from bot.core.ports import Event, ForgetReport, UnansweredQuestion
 from bot.core.profile import AgeBand, Consent, Frequency, Memo, Profile, Role, State
-from bot.storage.campaigns import SqlCampaignRepository
+from bot.storage.campaigns import FREQUENCIES, SqlCampaignRepository, topics_from, topics_value
 from bot.storage.cases import SqlCaseRepository
 from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
 from bot.storage.outbox import SqlOutboxWriter
 from bot.storage.staff import SqlStaffRepository
-
-FREQUENCIES = frozenset(f.value for f in Frequency)
-
-
-def topics_value(topics: frozenset[str]) -> str:
-    """Pillar ids as stored: ``,abuse,injury,`` (so that ``LIKE '%,abuse,%'`` finds one), or ''."""
-    return f",{','.join(sorted(topics))}," if topics else ""
-
-
-def topics_from(value: str | None) -> frozenset[str]:
-    return frozenset(part for part in (value or "").split(",") if part)
 
 
 def to_profile(row: UserRow | Row[Any]) -> Profile:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,8 +15,21 @@ from bot.core.campaigns.model import (
     CampaignStatus,
     Progress,
 )
+from bot.core.messages import UserRef
 
 Payload = list[dict[str, Any]]  # replies as stored (bot.core.messages.reply_to_data)
+
+
+@dataclass(frozen=True)
+class TipSubscriber:
+    """What choosing someone's weekly tip needs to know (nothing that identifies them)."""
+
+    to: UserRef
+    locale: str | None
+    role: str | None
+    age_band: str | None
+    child_age: str | None
+    topics: frozenset[str]
 
 
 class CampaignRepository(Protocol):
@@ -81,3 +95,23 @@ class CampaignRepository(Protocol):
         ...
 
     async def with_status(self, status: CampaignStatus) -> Sequence[Campaign]: ...
+
+    async def claim_period(self, job: str, period: str) -> bool:
+        """Mark ``period`` done for ``job`` unless it is already (True: this caller does it)."""
+        ...
+
+    async def tip_subscribers(self) -> Sequence[TipSubscriber]:
+        """Everyone who asked for the weekly tip (and has not opted out or blocked the bot)."""
+        ...
+
+    async def enqueue_notices(
+        self,
+        rows: Sequence[tuple[UserRef, int]],
+        payloads: Mapping[int, Payload],
+        kind: str,
+        key: str,
+        priority: int,
+        now: datetime,
+    ) -> int:
+        """One row per (recipient, payload number), unique per ``key`` and recipient."""
+        ...

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.core.campaigns import spec
+from bot.core.campaigns import spec, tips
 from bot.core.campaigns.model import (
     AuditEntry,
     Campaign,
@@ -25,6 +25,7 @@ from bot.core.campaigns.model import (
     CampaignStatus,
     ScheduleKind,
 )
+from bot.core.campaigns.ports import Payload
 from bot.core.campaigns.render import replies_for
 from bot.core.cases.model import Staff, StaffRole
 from bot.core.messages import Reply, UserRef, reply_to_data
@@ -58,6 +59,7 @@ class Campaigns:
         zone: ZoneInfo,
         content_dir: Path,
         channels: frozenset[str] = frozenset(),
+        tip_schedule: tips.TipSchedule | None = None,
     ) -> None:
         self.stores = stores
         self.services = services
@@ -66,6 +68,7 @@ class Campaigns:
         self.zone = zone
         self.content_dir = content_dir
         self.channels = channels
+        self.tip_schedule = tip_schedule
 
     # ---- writing and approving ------------------------------------------------------------
 
@@ -371,8 +374,10 @@ class Campaigns:
     # ---- what the schedule does --------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Start the runs that are due; close the runs that have nothing left to send."""
+        """Start the runs that are due; close the runs that have nothing left to send; queue
+        the weekly tip when its time has come."""
         now = self.clock.now()
+        await self.weekly_tips(now)
         async with self.stores() as store:
             due = await store.campaigns.due(now)
             sending = await store.campaigns.with_status(S.SENDING)
@@ -401,6 +406,40 @@ class Campaigns:
                 if moved:
                     await self._audit(store, campaign.id, SYSTEM, action, f"run {campaign.runs}")
                     await store.commit()
+
+    async def weekly_tips(self, now: datetime) -> int:
+        """This week's tip to everyone who asked for one, once per week across workers."""
+        if self.tip_schedule is None:
+            return 0
+        week = self.tip_schedule.week_due(now, self.zone)
+        if week is None:
+            return 0
+        library = self.services.content.library
+        today = now.astimezone(self.zone).date()
+        default = self.services.options.default_locale
+        async with self.stores() as store:
+            if not await store.campaigns.claim_period(tips.JOB, week):
+                return 0
+            numbers: dict[tuple[str, str | None, str | None, frozenset[str]], int | None] = {}
+            payloads: dict[int, Payload] = {}
+            rows = []
+            for subscriber in await store.campaigns.tip_subscribers():
+                group = tips.group_of(subscriber, default)
+                if group not in numbers:
+                    payload = tips.tip_payload(library, self.services, group, today)
+                    numbers[group] = len(payloads) if payload is not None else None
+                    if payload is not None:
+                        payloads[len(payloads)] = payload
+                number = numbers[group]
+                if number is not None:
+                    rows.append((subscriber.to, number))
+            queued = await store.campaigns.enqueue_notices(
+                rows, payloads, "tip", f"tip:{week}", int(Priority.NOTICE), now
+            )
+            await store.commit()
+        log.info("weekly tips queued", extra={"kind": "tip", "count": queued})
+        self.signal.notify([])
+        return queued
 
     async def actor(self, by: str | None, otherwise: str) -> str:
         """Who an operational step (send, pause…) is recorded as: a member of staff's
