@@ -9,6 +9,8 @@ never the text, the chat id or the token.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
@@ -29,6 +31,7 @@ from bot.channels.telegram.config import CHANNEL, TelegramConfig
 from bot.channels.telegram.methods import PinnedResponses, SendText, Sent
 from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.render import MediaPart, Part, TextPart, render, render_shared
+from bot.channels.telegram.session import JsonSession
 from bot.core.locks import LocalLocks
 from bot.core.messages import Reply, UserRef
 from bot.core.outbox import UNSOLICITED, Delivery, Envelope, Priority, Result
@@ -124,7 +127,7 @@ class TelegramSender:
         for attempt in range(1, self.config.max_attempts + 1):
             await self.limiter.wait(chat_id, priority)
             try:
-                message = await self._call(chat_id, part, paid)
+                message = await self._call(chat_id, part, paid, priority >= UNSOLICITED)
             except TelegramRetryAfter as exc:  # flood control: Telegram says how long to wait
                 _log(logging.WARNING, "429: waiting before retrying", method, 429)
                 self.limiter.pause(chat_id, exc.retry_after)
@@ -154,11 +157,14 @@ class TelegramSender:
         _log(logging.ERROR, f"gave up after {self.config.max_attempts} attempts", method)
         return Attempt.GAVE_UP, ""
 
-    async def _call(self, chat_id: int, part: Part, paid: bool = False) -> Message | Sent:
+    async def _call(
+        self, chat_id: int, part: Part, paid: bool = False, shared: bool = False
+    ) -> Message | Sent:
         allow_paid = True if paid else None
         if isinstance(part, TextPart):
-            return await self.bot(
-                SendText(
+
+            def method() -> SendText:
+                return SendText(
                     chat_id=chat_id,
                     text=part.html,
                     parse_mode="HTML",
@@ -166,7 +172,12 @@ class TelegramSender:
                     link_preview_options=NO_PREVIEW,
                     allow_paid_broadcast=allow_paid,
                 )
-            )
+
+            session = self.bot.session
+            if isinstance(session, JsonSession):
+                body = (shared_text_body if shared else text_body)(part, paid)
+                return await session.send_text(self.bot, chat_id, body, method)
+            return await self.bot(method())
         key = _file_key(part.path)
         file = (self._file_ids.get(key) if key else None) or FSInputFile(part.path)
         caption = part.caption or None
@@ -205,6 +216,25 @@ class TelegramSender:
         key = _file_key(part.path)
         if sent is not None and key is not None:
             self._file_ids[key] = sent.file_id
+
+
+def text_body(part: TextPart, paid: bool) -> bytes:
+    """A sendMessage body without its chat: every field but ``chat_id`` (``JsonSession.
+    send_text`` puts the chat in front)."""
+    fields = SendText(
+        chat_id=0,
+        text=part.html,
+        parse_mode="HTML",
+        reply_markup=part.keyboard,
+        link_preview_options=NO_PREVIEW,
+        allow_paid_broadcast=True if paid else None,
+    ).payload()
+    del fields["chat_id"]
+    return json.dumps(fields, ensure_ascii=False).encode()[1:]
+
+
+# a campaign's few texts, encoded once for all their recipients (never what one person is told)
+shared_text_body = functools.lru_cache(maxsize=256)(text_body)
 
 
 def _log(level: int, message: str, method: str, status: int | None = None) -> None:
