@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from bot.core.messages import UserRef
@@ -78,6 +79,8 @@ class Dispatcher:
         # recipients who opted out while their rows may be claimed here: skipped at send time
         self._withdrawn: dict[UserRef, float] = {}
         self._settling: list[tuple[Envelope, Status, Delivery, asyncio.Future[None]]] = []
+        self._unfinished = 0  # claimed envelopes not yet sent and settled
+        self._progress = asyncio.Event()
         self._settler: asyncio.Task[None] | None = None
 
     def withdraw(self, recipients: Sequence[UserRef]) -> None:
@@ -90,18 +93,38 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Until ``stop()``: drain, then wait for a wake-up or the poll interval."""
+        """Until ``stop()``: drain, then wait for a wake-up or the poll interval.
+
+        The next batch is claimed as soon as the one in hand is down to its last
+        ``concurrency`` sends, so the channel is never idle while a batch's stragglers finish;
+        at most a batch and ``concurrency`` envelopes are claimed and waiting at any time."""
         await self.queue.recover(self.clock.now())
+        batches: set[asyncio.Task[int]] = set()
         while not self._stopping:
             try:
-                sent = await self.drain_once()
+                envelopes = await self._claim()
             except Exception:
                 log.exception("outbox dispatch failed; retrying shortly")
-                sent = 0
-            if sent == 0 and not self._stopping:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.options.poll)
+                envelopes = []
+            if envelopes:
+                batch = asyncio.create_task(self._deliver_all(envelopes))
+                batches.add(batch)
+                batch.add_done_callback(partial(_finished, batches))
+                await self._until_nearly_done(batch)
+                continue
+            if self._stopping:
+                break
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.options.poll)
+        if batches:
+            await asyncio.gather(*batches, return_exceptions=True)
+
+    async def _until_nearly_done(self, batch: asyncio.Task[int]) -> None:
+        while not batch.done() and self._unfinished > self.options.concurrency:
+            self._progress.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), self.options.poll)
 
     def stop(self) -> None:
         self._stopping = True
@@ -109,28 +132,38 @@ class Dispatcher:
 
     async def drain_once(self) -> int:
         """Claim one batch and send it; the number of envelopes handled."""
+        return await self._deliver_all(await self._claim())
+
+    async def _claim(self) -> list[Envelope]:
         if not self.senders:
-            return 0
-        envelopes = await self.queue.claim(
+            return []
+        return await self.queue.claim(
             list(self.senders),
             self.options.batch,
             self.worker,
             self.clock.now(),
             self.options.lease,
         )
+
+    async def _deliver_all(self, envelopes: list[Envelope]) -> int:
         if not envelopes:
             return 0
         self._forget_withdrawn()
+        self._unfinished += len(envelopes)
         await asyncio.gather(*(self._send(envelope) for envelope in envelopes))
         return len(envelopes)
 
     async def _send(self, envelope: Envelope) -> None:
         # the slot is held until the outcome is on disk: after a crash at most ``concurrency``
         # messages can have gone out without being recorded (and go again after the restart)
-        async with self._slots:
-            status, delivery = await self._attempt(envelope)
-            if status is not Status.PENDING:
-                await self._record(envelope, status, delivery)
+        try:
+            async with self._slots:
+                status, delivery = await self._attempt(envelope)
+                if status is not Status.PENDING:
+                    await self._record(envelope, status, delivery)
+        finally:
+            self._unfinished -= 1
+            self._progress.set()
 
     async def _attempt(self, envelope: Envelope) -> tuple[Status, Delivery]:
         if envelope.priority >= UNSOLICITED and envelope.to in self._withdrawn:
@@ -185,6 +218,14 @@ class Dispatcher:
             now = time.monotonic()
             for recipient in [r for r, until in self._withdrawn.items() if until < now]:
                 del self._withdrawn[recipient]
+
+
+def _finished(batches: set[asyncio.Task[int]], batch: asyncio.Task[int]) -> None:
+    batches.discard(batch)
+    if not batch.cancelled() and batch.exception() is not None:
+        log.error(
+            "outbox dispatch failed; the claims run out and are retried", exc_info=batch.exception()
+        )
 
 
 def _status(result: Result) -> Status:
