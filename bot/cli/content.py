@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
+from bot.core.communes import CommuneDirectory
 from bot.core.library import Level, Library
+from bot.core.library.model import Problem
 
 
 def register(commands: Any) -> None:
@@ -43,6 +45,12 @@ def _library() -> Library:
 def _check(args: argparse.Namespace) -> int:
     library = _library()
     problems = library.check(date.today())
+    communes = load_settings().content_dir / "communes.yaml"
+    if communes.is_file():
+        try:
+            CommuneDirectory.load(communes)
+        except ValueError as exc:
+            problems.append(Problem(Level.ERROR, communes, 1, str(exc)))
     for problem in sorted(problems, key=lambda p: (p.level.value, str(p.path), p.line)):
         print(problem)
     errors = sum(1 for p in problems if p.level is Level.ERROR)

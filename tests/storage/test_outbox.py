@@ -223,3 +223,27 @@ def test_backoff_grows_and_is_capped() -> None:
     waits = [backoff(n, options) for n in range(1, 10)]
     assert 1.0 <= waits[0] <= 2.0 and all(30.0 <= w <= 60.0 for w in waits[6:])
     assert backoff(3, options, retry_after=5.0) == 5.0
+
+
+async def test_a_recipient_who_opted_out_is_skipped_at_send_time(
+    database: Database, clock: FakeClock
+) -> None:
+    await enqueue(
+        database,
+        clock,
+        text(ANNA, "campaign", priority=Priority.BROADCAST),
+        text(BINH, "campaign", priority=Priority.BROADCAST),
+    )
+    queue = SqlOutboxQueue(database.engine)
+    channel = Channel()
+    d = Dispatcher(queue, {"test": channel}, clock, "w1", DispatchOptions())
+    # she wrote "dừng": the /stop turn cancels her rows in the database and tells the
+    # dispatchers, which skip any of hers they claim or already hold (this row was not cancelled
+    # in the database here: it stands for one claimed a moment before)
+    d.withdraw([ANNA])
+    assert await d.drain_once() == 2
+    assert channel.got == [(BINH, "campaign")]
+    assert [(r.status, r.last_error) for r in await rows(database)] == [
+        ("cancelled", "opted-out"),
+        ("sent", None),
+    ]
