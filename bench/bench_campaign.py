@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from bench.bench_telegram import TOKEN, FakeServer
 from bench.report import write_section
-from bot.app import App, build_services
+from bot.app import App, build_services, settle_heap
 from bot.config import Settings
 from bot.core.cases.model import StaffRole
 from bot.core.messages import UserRef
@@ -148,6 +148,7 @@ async def lifted(
     app = App.create(settings_for(url, server.url, 1_000_000.0, options))
     await add_subscribers(app, count)
     await app.start_channels(web.Application())
+    settle_heap()  # as `mangnon serve` does after start-up
     try:
         campaign_id, queued = await start_campaign(app, workdir, "lifted")
         assert server.process is not None
@@ -193,6 +194,7 @@ async def capped(
     app = App.create(settings_for(url, server.url, float(CAP), options))
     await add_subscribers(app, count)
     await app.start_channels(web.Application())
+    settle_heap()
     channel = app.channels[-1]
     channel.updates.observer = observe  # type: ignore[attr-defined]
     runner = asyncio.create_task(app.dispatcher.run())

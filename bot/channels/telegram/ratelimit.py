@@ -65,8 +65,9 @@ class Window:
         self.spacing = self.window / self.limit
         self.clock = clock
         self.sleep = sleep
-        # the last ``limit`` sends: when each caller went on (a list, so the caller can stamp
-        # its own resumption: the time it really sends, not the time its turn was decided)
+        # the last ``limit`` sends: [when its turn was given, when its caller really went on]
+        # (a busy event loop resumes a caller a little late: the window counts the real time,
+        # the even spacing the given one, so that lateness does not add up into a lower rate)
         self.sent: deque[list[float]] = deque()
         self.held_until = 0.0  # unsolicited messages wait until then (after a 429)
         self._waiting: list[tuple[int, int, asyncio.Future[list[float]]]] = []
@@ -78,13 +79,13 @@ class Window:
         if self.sent:  # evenly spaced: a burst would arrive bunched up and jitter into a second
             at = max(at, self.sent[-1][0] + self.spacing)
         if len(self.sent) >= self.limit:
-            at = max(at, self.sent[0][0] + self.window)
+            at = max(at, self.sent[0][1] + self.window)
         if priority >= UNSOLICITED:
             at = max(at, self.held_until)
         return at
 
     def _take(self, now: float) -> list[float]:
-        stamp = [now]
+        stamp = [now, now]
         self.sent.append(stamp)
         if len(self.sent) > self.limit:
             self.sent.popleft()
@@ -102,9 +103,9 @@ class Window:
                 self._pump.cancel()  # it sleeps for a less urgent waiter: start again
             self._pump = asyncio.create_task(self._run())
         stamp = await slot
-        # a busy event loop may resume this caller a little after its turn: count the send
-        # from now, so that those after it wait for the second that really holds it
-        stamp[0] = max(stamp[0], self.clock())
+        # a busy event loop may resume this caller a little after its turn: the window counts
+        # the send from now, so that those after it wait for the second that really holds it
+        stamp[1] = max(stamp[1], self.clock())
 
     def hold(self, seconds: float) -> None:
         self.held_until = max(self.held_until, self.clock() + seconds)
