@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import tempfile
@@ -32,8 +33,9 @@ from bench.bench_telegram import TOKEN, FakeServer
 from bench.report import write_section
 from bot.app import App, build_services, settle_heap
 from bot.config import Settings
+from bot.core.campaigns.model import Audience
 from bot.core.cases.model import StaffRole
-from bot.core.messages import UserRef
+from bot.core.messages import UserRef, reply_from_data
 from bot.core.outbox import Outgoing, Priority
 from bot.storage.migrate import upgrade
 from bot.storage.models import OutboxRow, UserRow
@@ -216,7 +218,7 @@ async def capped(
             asker += 1
         seconds = time.perf_counter() - started
         stats = await server.stats()
-        sent = stats["calls"].get("sendMessage", 0) - before - len(waits) * 2
+        sent = stats["calls"].get("sendMessage", 0) - before  # campaign and answers: one cap
     finally:
         app.dispatcher.stop()
         await runner
@@ -225,6 +227,7 @@ async def capped(
         await fake_control(server, "limit", {"rate": None})
     return {
         "rate": sent / seconds,
+        "answers_sent": len(waits) * 2,
         "seconds": seconds,
         "too_many": stats["too_many"],
         "busiest": stats["busiest_second"],
@@ -234,55 +237,55 @@ async def capped(
 
 
 async def storage(url: str, count: int) -> dict[str, float]:
-    """Bytes per row: shared payload (what campaigns do) against a copy per row; and the cost of
-    claiming a batch with every row waiting."""
+    """Bytes per row: shared payload (what campaigns do) against a copy per row, each measured
+    on an emptied (vacuumed) outbox; and the cost of claiming a batch with every row waiting."""
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
     app = App.create(settings, services=build_services(settings))
-    try:
-        engine = app.database.engine
-        sqlite = engine.dialect.name == "sqlite"
+    engine = app.database.engine
+    sqlite = engine.dialect.name == "sqlite"
 
-        async def size() -> int:
-            async with engine.connect() as conn:
-                if sqlite:
-                    pages = (await conn.execute(text("PRAGMA page_count"))).scalar_one()
-                    page = (await conn.execute(text("PRAGMA page_size"))).scalar_one()
-                    return int(pages) * int(page)
-                found = await conn.execute(
-                    text(
-                        "SELECT pg_total_relation_size('outbox') + pg_total_relation_size('outbox_payloads')"
-                    )
-                )
-                return int(found.scalar_one())
-
-        async def vacuum() -> None:
-            async with engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.execute(text("VACUUM" if sqlite else "VACUUM FULL outbox"))
-
+    async def size() -> int:
         async with engine.connect() as conn:
-            queued = (await conn.execute(select(func.count()).select_from(OUTBOX))).scalar_one()
-        shared_bytes = await size()
-        async with engine.begin() as conn:
-            example = (await conn.execute(select(OutboxRow.payload_id).limit(1))).scalar_one()
-            payload = (
-                await conn.execute(
-                    text(f"SELECT payload FROM outbox_payloads WHERE id = {example}")
+            if sqlite:
+                pages = (await conn.execute(text("PRAGMA page_count"))).scalar_one()
+                page = (await conn.execute(text("PRAGMA page_size"))).scalar_one()
+                return int(pages) * int(page)
+            found = await conn.execute(
+                text(
+                    "SELECT pg_total_relation_size('outbox')"
+                    " + pg_total_relation_size('outbox_payloads')"
                 )
-            ).scalar_one()
-        claim_ms = await claim_cost(app)
+            )
+            return int(found.scalar_one())
+
+    async def empty() -> int:
         async with engine.begin() as conn:
             await conn.execute(delete(OUTBOX))
-        await vacuum()
-        empty = await size()
-        from bot.core.messages import reply_from_data
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM" if sqlite else "VACUUM FULL outbox"))
+        return await size()
 
-        replies = tuple(
-            reply_from_data(item)
-            for item in (
-                payload if isinstance(payload, list) else __import__("json").loads(payload)
+    try:
+        async with engine.connect() as conn:
+            payload_id = (await conn.execute(select(func.max(OutboxRow.payload_id)))).scalar_one()
+            stored = (
+                await conn.execute(
+                    text("SELECT payload FROM outbox_payloads WHERE id = :id"), {"id": payload_id}
+                )
+            ).scalar_one()
+        payload = stored if isinstance(stored, list) else json.loads(stored)
+        (campaign,) = [c for c in await app.campaigns.listing() if c.title == "Bench"][:1]
+        before = await empty()
+        async with app.database.store() as store:
+            shared_rows = await store.campaigns.enqueue(
+                campaign.id, 99, Audience(), {}, payload, int(Priority.BROADCAST), datetime.now(UTC)
             )
-        )
+            await store.commit()
+        shared = (await size() - before) / shared_rows
+        claim_ms = await claim_cost(app)
+        before = await empty()
+        replies = tuple(reply_from_data(item) for item in payload)
         now = datetime.now(UTC)
         rows = [
             outbox_values(
@@ -300,17 +303,11 @@ async def storage(url: str, count: int) -> dict[str, float]:
         async with engine.begin() as conn:
             for start in range(0, count, 10_000):
                 await conn.execute(insert(OUTBOX), rows[start : start + 10_000])
-        inline_bytes = await size() - empty
-        async with engine.begin() as conn:
-            await conn.execute(delete(OUTBOX))
-        shared_rows = max(queued, 1)
+        inline = (await size() - before) / count
+        await empty()
     finally:
         await app.close()
-    return {
-        "shared": (shared_bytes - empty) / shared_rows,
-        "inline": inline_bytes / count,
-        "claim_ms": claim_ms,
-    }
+    return {"shared": shared, "inline": inline, "claim_ms": claim_ms}
 
 
 async def claim_cost(app: App) -> float:
@@ -374,9 +371,11 @@ async def bench(options: argparse.Namespace) -> str:
         "",
         "- (a) is the campaign's delivery from the first claim to the last settle; the CPU",
         "  columns are each process's own (the database's is in neither on PostgreSQL).",
-        "- (b) counts the fake server's accepted sendMessage calls in the measured window",
-        "  (the answers to the questions excluded); a question's time runs from the update",
-        "  reaching the fake server to its answer being acknowledged.",
+        "- (b) counts the fake server's accepted sendMessage calls in the measured window:",
+        f"  the campaign's and the {slow['answers_sent']} answering the questions, which share",
+        "  the cap (and go first); a question's time runs from the update reaching the fake",
+        "  server to its answer being acknowledged. The limiter keeps a 2% margin under the",
+        "  cap (network jitter must not push a 31st message into a second): 98% is its ceiling.",
     ]
     return "\n".join(lines)
 

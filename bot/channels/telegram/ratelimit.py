@@ -74,18 +74,26 @@ class Window:
         self._order = itertools.count()
         self._pump: asyncio.Task[None] | None = None
 
-    def _free_at(self, now: float, priority: int) -> float:
-        at = now
+    def _due(self, priority: int) -> float:
+        """When the next message of this priority may go (possibly already past)."""
+        at = 0.0
         if self.sent:  # evenly spaced: a burst would arrive bunched up and jitter into a second
-            at = max(at, self.sent[-1][0] + self.spacing)
+            at = self.sent[-1][0] + self.spacing
         if len(self.sent) >= self.limit:
             at = max(at, self.sent[0][1] + self.window)
         if priority >= UNSOLICITED:
             at = max(at, self.held_until)
         return at
 
-    def _take(self, now: float) -> list[float]:
-        stamp = [now, now]
+    def _free_at(self, now: float, priority: int) -> float:
+        return max(now, self._due(priority))
+
+    def _take(self, now: float, due: float = 0.0) -> list[float]:
+        # the turn is dated when it was due, not when a late timer woke us (so that timer lag
+        # does not stretch every interval), but never more than one interval back (no burst
+        # after a quiet spell)
+        given = due if now - self.spacing < due <= now else now
+        stamp = [given, now]
         self.sent.append(stamp)
         if len(self.sent) > self.limit:
             self.sent.popleft()
@@ -117,12 +125,12 @@ class Window:
                 heapq.heappop(self._waiting)
                 continue
             now = self.clock()
-            at = self._free_at(now, priority)
-            if at > now:
-                await self.sleep(at - now)
+            due = self._due(priority)
+            if due > now:
+                await self.sleep(due - now)
                 continue
             heapq.heappop(self._waiting)
-            slot.set_result(self._take(now))
+            slot.set_result(self._take(now, due))
 
 
 class RateLimiter:
