@@ -202,8 +202,8 @@ class Campaigns:
     async def test(
         self, campaign_id: int, by: str, to: UserRef | None = None, lang: str | None = None
     ) -> list[str]:
-        """Send the campaign to a member of staff's own account at once, in every language
-        written (or ``lang``): what recipients will see. The languages sent."""
+        """Send the campaign to a member of staff's own chat account (or ``to``) at once, in
+        every language written (or ``lang``): what recipients will see. The languages sent."""
         now = self.clock.now()
         async with self.stores() as store:
             staff = await self._staff(store, by, None)
@@ -211,8 +211,8 @@ class Campaigns:
             target = to or await store.staff.account_of(staff)
             if target is None:
                 raise CampaignError(
-                    f"{by} has no chat account to send a test to: give one with --to CHANNEL:ID "
-                    "(or add it to the staff member: mangnon staff add --telegram ID)"
+                    f"{by} has no chat account on record to send a test to: name one "
+                    "(CHANNEL:ID), or record theirs in the staff table"
                 )
             langs = [lang] if lang else list(campaign.messages)
             if lang is not None and lang not in self.services.languages:
