@@ -9,8 +9,9 @@ messages (a token bucket would let a full burst and a second's worth of rate sha
 with the messages evenly spaced (a burst arrives bunched up, and network jitter can then push
 one more into a second), shared by replies and broadcasts, with the most urgent waiter served first: a reply to someone
 who just wrote, or a case alert, takes the next free slot ahead of every campaign message
-already waiting. After a 429 the unsolicited traffic (campaigns, tips) steps back for
-``retry_after`` seconds; replies do not wait for it. With ``TELEGRAM_PAID_BROADCAST`` campaign
+already waiting. After a 429 that chat waits ``retry_after``; after a second one within
+``FLOOD_SPELL`` the unsolicited traffic (campaigns, tips) steps back for ``retry_after`` too;
+replies never wait for it. With ``TELEGRAM_PAID_BROADCAST`` campaign
 messages go through their own window of up to 1,000 a second (Telegram's paid broadcasts).
 """
 
@@ -27,6 +28,7 @@ from bot.channels.telegram.config import TelegramConfig
 from bot.core.outbox import UNSOLICITED, Priority
 
 PRUNE_EVERY = 1024
+FLOOD_SPELL = 10.0  # seconds: two 429s this close together hold unsolicited traffic back
 # the window is kept this much longer than a second: a message stamped here reaches Telegram a
 # little later, and network jitter must not put one more in a second than the limit allows
 WINDOW_MARGIN = 0.02
@@ -147,6 +149,7 @@ class RateLimiter:
         self.paid = Window(config.paid_rate, clock, sleep) if config.paid_broadcast else None
         self.chats: dict[int, Bucket] = {}
         self._calls = 0
+        self._last_429 = -FLOOD_SPELL
 
     def _bucket(self, chat_id: int) -> Bucket:
         bucket = self.chats.get(chat_id)
@@ -173,11 +176,16 @@ class RateLimiter:
         await window.acquire(priority)
 
     def pause(self, chat_id: int, seconds: float) -> None:
-        """Telegram answered 429: this chat waits, and so does unsolicited traffic."""
-        self._bucket(chat_id).pause(self.clock(), seconds)
-        self.overall.hold(seconds)
-        if self.paid is not None:
-            self.paid.hold(seconds)
+        """Telegram answered 429: this chat waits ``seconds``. A second 429 soon after says the
+        bot as a whole goes too fast: then unsolicited traffic waits too (one alone is most
+        likely a message that network jitter pushed into a full second)."""
+        now = self.clock()
+        self._bucket(chat_id).pause(now, seconds)
+        if now - self._last_429 < FLOOD_SPELL:
+            self.overall.hold(seconds)
+            if self.paid is not None:
+                self.paid.hold(seconds)
+        self._last_429 = now
 
     def _prune(self) -> None:
         self._calls += 1

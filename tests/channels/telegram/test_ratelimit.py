@@ -85,10 +85,13 @@ async def test_a_reply_goes_ahead_of_broadcasts_already_waiting() -> None:
     assert order[:2] == ["b0", "reply"]
 
 
-async def test_after_a_429_broadcasts_step_back_and_replies_do_not() -> None:
+async def test_after_429s_broadcasts_step_back_and_replies_do_not() -> None:
     rate, clock = limiter()
     await rate.wait(1001, Priority.BROADCAST)
-    rate.pause(1001, 5)
+    rate.pause(1001, 5)  # one: only that chat waits
+    await rate.wait(1004, Priority.BROADCAST)
+    assert clock.now < 100.5
+    rate.pause(1004, 5)  # a second soon after: the bot goes too fast
     started = clock.now
     await rate.wait(1002, Priority.CASE)
     assert clock.now - started < 0.1  # a reply to someone else goes at once (evenly spaced)
