@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -156,6 +157,19 @@ async def lifted(
         assert server.process is not None
         fake_cpu, cpu = cpu_of(server.process.pid), time.process_time()
         started = time.perf_counter()
+        # more workers share the rows as several `mangnon serve` do (PostgreSQL only)
+        others = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.bench_campaign",
+                "--worker",
+                url,
+                server.url,
+                cwd=ROOT,
+            )
+            for _ in range(options.workers - 1)
+        ]
         runner = asyncio.create_task(app.dispatcher.run())  # as `mangnon serve` runs it
         for _look in range(count * 100):  # at most 10 s a message: a stuck run fails the bench
             if not (await app.campaigns.stats(campaign_id)).progress.waiting:
@@ -164,6 +178,9 @@ async def lifted(
         seconds = time.perf_counter() - started
         app.dispatcher.stop()
         await runner
+        for other in others:
+            other.terminate()
+            await other.wait()
         cpu_ms = (time.process_time() - cpu) / count * 1000
         fake_ms = (cpu_of(server.process.pid) - fake_cpu) / count * 1000
         stats = await app.campaigns.stats(campaign_id)
@@ -172,6 +189,15 @@ async def lifted(
         await app.stop_channels()
         await app.close()
     return {"rate": count / seconds, "cpu": cpu_ms, "fake_cpu": fake_ms, "queued": queued}
+
+
+async def worker(url: str, fake: str) -> None:
+    """Another worker process: the Telegram channel and a dispatcher, until terminated."""
+    options = argparse.Namespace(batch=500, concurrency=128)
+    app = App.create(settings_for(url, fake, 1_000_000.0, options))
+    await app.start_channels(web.Application())
+    settle_heap()
+    await app.dispatcher.run()
 
 
 async def capped(
@@ -346,7 +372,8 @@ async def bench(options: argparse.Namespace) -> str:
         f"{count:,} synthetic Telegram subscribers (80% vi, 10% en, 10% bru: three payloads),",
         "one campaign, the whole stack (campaign service, outbox, dispatcher, Telegram channel)",
         f"against the fake Bot API server in its own process. Database: {backend}. Dispatcher:",
-        f"batches of {options.batch}, {options.concurrency} sends in flight. Machine: "
+        f"batches of {options.batch}, {options.concurrency} sends in flight, "
+        f"{options.workers} worker process(es) in (a). Machine: "
         f"{os.cpu_count()} cores, shared with the fake server and the database.",
         "",
         "| | figure | goal |",
@@ -387,16 +414,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=128)
     parser.add_argument("--window", type=float, default=60.0, help="seconds measured in (b)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="(a): dispatcher processes (PostgreSQL only)"
+    )
+    parser.add_argument("--worker", nargs=2, metavar=("URL", "FAKE"), help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true")
     options = parser.parse_args(argv)
+    if options.worker:
+        asyncio.run(worker(*options.worker))
+        return
+    if options.workers > 1 and not (options.database_url or "").startswith("postgresql"):
+        parser.error("--workers needs --database-url postgresql+asyncpg://… (SQLite: one process)")
     report = asyncio.run(bench(options))
     print(report)
     if options.write:
         section, command = SECTION, COMMAND
         if options.database_url:
             backend = options.database_url.split(":", 1)[0].split("+")[0]
-            section = f"{SECTION[:-1]}, {backend})"
+            extra = f", {options.workers} workers" if options.workers > 1 else ""
+            section = f"{SECTION[:-1]}, {backend}{extra})"
             command = f"{COMMAND} --database-url {options.database_url}"
+            if options.workers > 1:
+                command += f" --workers {options.workers}"
         write_section(section, command, report)
 
 
