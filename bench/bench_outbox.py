@@ -52,7 +52,6 @@ def sender_for(url: str) -> tuple[Bot, TelegramSender]:
         api_server=url,
         per_chat_rate=1000.0,
         global_rate=1_000_000.0,
-        global_burst=100_000,
     )
     bot = Bot(TOKEN, session=JsonSession(api=TelegramAPIServer.from_base(url)))
 

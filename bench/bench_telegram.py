@@ -195,7 +195,6 @@ async def our_bot(server: FakeServer, pipeline: Pipeline) -> AsyncIterator[Ours]
         per_chat_rate=1000.0,
         per_chat_burst=10,
         global_rate=100_000.0,
-        global_burst=1000,
         polling_timeout=1,
     )
     ours.channel = TelegramChannel(

@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,7 +22,11 @@ from bot.channels import web as web_channel
 from bot.channels import zalo as zalo_channel
 from bot.channels.base import Channel, ChannelContext, PushChannel
 from bot.config import Settings
+from bot.core.campaigns.model import WEEKDAYS
+from bot.core.campaigns.service import Campaigns
+from bot.core.campaigns.tips import TipSchedule
 from bot.core.channels import Reach
+from bot.core.communes import CommuneDirectory
 from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
 from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
@@ -31,6 +35,7 @@ from bot.core.library import Level, Library
 from bot.core.library.schema import ReviewLevel
 from bot.core.pipeline import Pipeline
 from bot.core.ports import StoreFactory
+from bot.core.quiet import QuietHours
 from bot.core.safety import SafetyChecker
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
@@ -100,6 +105,29 @@ def desk_options(settings: Settings) -> DeskOptions:
     )
 
 
+def load_communes(content_dir: Path) -> CommuneDirectory:
+    """The province's communes; a missing or broken list only turns the commune question off."""
+    path = content_dir / "communes.yaml"
+    if not path.is_file():
+        return CommuneDirectory.empty()
+    try:
+        return CommuneDirectory.load(path)
+    except ValueError as exc:
+        log.error("commune list skipped: %s", exc)
+        return CommuneDirectory.empty()
+
+
+def quiet_hours(settings: Settings) -> QuietHours:
+    hours = settings.campaigns.quiet_hours
+    return QuietHours(parse_hours(hours) if hours else None, settings.zone)
+
+
+def tip_schedule(settings: Settings) -> TipSchedule:
+    return TipSchedule(
+        WEEKDAYS.index(settings.campaigns.tip_day), time.fromisoformat(settings.campaigns.tip_time)
+    )
+
+
 def build_services(settings: Settings) -> Services:
     languages = load_languages(settings)
     catalogs = Catalogs.load(settings.locales_dir, settings.default_locale, languages.chains())
@@ -115,6 +143,7 @@ def build_services(settings: Settings) -> Services:
             lang_beta=settings.lang_beta,
         ),
         desk=desk_options(settings),
+        communes=load_communes(settings.content_dir),
     )
 
 
@@ -168,6 +197,7 @@ class App:
     dispatcher: Dispatcher
     seen: SqlSeenEvents
     credentials: SqlCredentialStore
+    campaigns: Campaigns
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -188,11 +218,21 @@ class App:
         stores = store_factory(settings, database)
         signal = LocalSignal()
         pipeline = Pipeline(services, stores, locks=locks, signal=signal)
-        queue = SqlOutboxQueue(database.engine)
+        queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
             queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
         )
         signal.attach(dispatcher)
+        campaigns = Campaigns(
+            database.store,
+            services,
+            pipeline.clock,
+            signal,
+            settings.zone,
+            settings.content_dir,
+            channels=frozenset(name for name, _build in CHANNELS),
+            tip_schedule=tip_schedule(settings),
+        )
         return cls(
             settings=settings,
             database=database,
@@ -207,6 +247,7 @@ class App:
                 delay=settings.write_behind_ms / 1000 if isinstance(stores, CachedStores) else 0,
             ),
             credentials=SqlCredentialStore(database.engine),
+            campaigns=campaigns,
             stores=stores,
         )
 

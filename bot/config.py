@@ -63,6 +63,42 @@ class ReportSettings(BaseModel):
     min_group: int = Field(5, ge=1, le=1000)
 
 
+class CampaignSettings(BaseModel):
+    """``CAMPAIGNS_*``: when unsolicited messages (campaigns, weekly tips) may be delivered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quiet_hours: str = "21:00-07:00"  # nothing unsolicited is delivered then (TIMEZONE); "" = none
+    tip_day: str = "monday"  # when the weekly tip goes to those who asked for it
+    tip_time: str = "08:00"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_range(cls, value: str) -> str:
+        from bot.core.hours import parse_hours
+
+        if value.strip():
+            parse_hours(value)
+        return value.strip()
+
+    @field_validator("tip_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        from bot.core.campaigns.model import WEEKDAYS
+
+        if value.lower() not in WEEKDAYS:
+            raise ValueError(f"must be one of {', '.join(WEEKDAYS)}")
+        return value.lower()
+
+    @field_validator("tip_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        from datetime import time
+
+        time.fromisoformat(value)
+        return value
+
+
 SECRET = re.compile(r"TOKEN|SECRET|PASSWORD")
 
 
@@ -105,6 +141,7 @@ class Settings(BaseSettings):
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    campaigns: CampaignSettings = Field(default_factory=CampaignSettings)
 
     @field_validator("timezone")
     @classmethod

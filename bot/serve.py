@@ -78,13 +78,15 @@ def _write_pid() -> None:
 
 
 async def _tick_forever(app: App) -> None:
-    """Periodic work: re-alert unacknowledged safety cases. One failure never stops the loop."""
+    """Periodic work: re-alert unacknowledged safety cases; start scheduled campaign runs and
+    close finished ones. One failure never stops the loop."""
     while True:
         await asyncio.sleep(TICK_SECONDS)
-        try:
-            await app.pipeline.tick()
-        except Exception:
-            log.exception("periodic work failed")
+        for work in (app.pipeline.tick, app.campaigns.tick):
+            try:
+                await work()
+            except Exception:
+                log.exception("periodic work failed")
 
 
 async def serve(app: App) -> None:

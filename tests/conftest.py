@@ -144,12 +144,14 @@ class Chat:
         return await self._handle(Inbound(self.user, callback=data, locale_hint=self.locale_hint))
 
     async def onboard(self, lang: str = "en", role: str = "parent", age: str | None = None) -> None:
-        """/start → language → role → (age band) → consent, through the real buttons."""
+        """/start → language → role → (age band) → commune (skipped) → consent, by the buttons."""
         await self.send("/start")
         await self.press(f"lang:{lang}")
         await self.press(f"role:{role}")
         if age:
             await self.press(f"age:{age}")
+        if any(b.value == "commune:none" for r in self.last for row in r.buttons for b in row):
+            await self.press("commune:none")  # optional (asked where there is a commune list)
         await self.press("consent:")
 
     def button(self, data: str) -> Button:

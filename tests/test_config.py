@@ -34,6 +34,9 @@ def test_defaults_run_on_sqlite_and_localhost(
         ("DESK_HOURS", "morning"),
         ("TELEGRAM_DESK_STAFF", "12,abc"),
         ("OUTBOX_BATCH", "0"),
+        ("CAMPAIGNS_QUIET_HOURS", "late"),
+        ("CAMPAIGNS_TIP_DAY", "funday"),
+        ("TELEGRAM_PAID_BROADCAST", "maybe"),
     ],
 )
 def test_malformed_setting_is_named(

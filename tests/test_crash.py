@@ -1,6 +1,7 @@
 """Nothing decided is lost: a process killed between a turn's commit and the send delivers the
 message after the restart (SQLite: the restarted dispatcher releases its old claims; PostgreSQL:
-the claim's lease runs out)."""
+the claim's lease runs out); a campaign killed midway reaches everyone, and only what was in
+flight goes twice."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import asyncio
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_services
 from bot.core.outbox import Delivery, Envelope
 from bot.storage.models import OutboxRow
 from tests.conftest import ROOT, settings_for
+from tests.fakes.crashing_campaign import CONCURRENCY, USERS, crash_settings, record
 from tests.fakes.crashing_turn import DESK
 
 
@@ -56,3 +60,56 @@ async def test_killed_after_the_commit_the_alert_is_sent_after_restart(database_
         assert envelope.attempts == 2  # once by the dead process, once now
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize("kill_after", [3, 157])
+async def test_a_campaign_killed_midway_reaches_everyone_once_after_restart(
+    database_url: str, tmp_path: Path, kill_after: int
+) -> None:
+    """kill -9 in the middle of a broadcast, then a restart: no recipient is missed, and only
+    those in flight at the kill (at most the configured concurrency) get it twice."""
+    child = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.crashing_campaign",
+            database_url,
+            str(tmp_path),
+            str(kill_after),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert child.returncode == -9, child.stderr[-2000:]
+    assert "queued" in child.stdout
+    before = (tmp_path / "delivered.log").read_text().split()
+    assert len(before) == kill_after
+
+    settings = crash_settings(database_url)
+    app = App.create(settings, services=build_services(settings))
+    try:
+
+        class Resumed:
+            async def deliver(self, envelope: Envelope) -> Delivery:
+                record(tmp_path, envelope.to.external_id)
+                return Delivery.sent()
+
+        app.dispatcher.senders["test"] = Resumed()
+        await asyncio.sleep(1.1)  # PostgreSQL: the dead process's leases run out
+        await app.queue.recover(app.pipeline.clock.now())  # SQLite: what a restart does
+        while await app.dispatcher.drain_once():
+            pass
+        await app.campaigns.tick()
+        (campaign,) = await app.campaigns.listing()
+        stats = await app.campaigns.stats(campaign.id)
+    finally:
+        await app.close()
+    delivered = (tmp_path / "delivered.log").read_text().split()
+    assert set(delivered) == {f"r{i}" for i in range(USERS)}  # nobody missed
+    twice = len(delivered) - USERS
+    assert 0 <= twice <= CONCURRENCY  # only what was in flight at the kill
+    assert (stats.progress.sent, stats.progress.waiting) == (USERS, 0)
+    assert campaign.status.value == "done"

@@ -14,8 +14,9 @@ from typing import Any
 
 from bot.cli import content_review
 from bot.config import load_settings
+from bot.core.communes import CommuneDirectory
 from bot.core.library import Level, Library
-from bot.core.library.model import Article, Snippet
+from bot.core.library.model import Article, Problem, Snippet
 
 
 def register(commands: Any) -> None:
@@ -47,6 +48,12 @@ def _library() -> Library:
 def _check(args: argparse.Namespace) -> int:
     library = _library()
     problems = library.check(date.today())
+    communes = load_settings().content_dir / "communes.yaml"
+    if communes.is_file():
+        try:
+            CommuneDirectory.load(communes)
+        except ValueError as exc:
+            problems.append(Problem(Level.ERROR, communes, 1, str(exc)))
     for problem in sorted(problems, key=lambda p: (p.level.value, str(p.path), p.line)):
         print(problem)
     errors = sum(1 for p in problems if p.level is Level.ERROR)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.callbacks import CallbackData
-from bot.core.profile import AgeBand, Role
+from bot.core.profile import AgeBand, Frequency, Role
 
 
 class MenuChoice(StrEnum):
@@ -124,3 +124,77 @@ class DeskButton(CallbackData):
     prefix = "desk"
     verb: DeskVerb
     case: int
+
+
+# ---- subscriptions, settings, communes and campaigns -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subscribe(CallbackData):
+    """ "🔔 Get tips": opens the subscription choices (never subscribes by itself)."""
+
+    prefix = "sub"
+
+
+@dataclass(frozen=True)
+class FrequencyButton(CallbackData):
+    prefix = "freq"
+    frequency: Frequency
+
+
+@dataclass(frozen=True)
+class ChildAge(CallbackData):
+    """The age band of the child a parent wants weekly tips for."""
+
+    prefix = "kidage"
+    band: str
+
+
+@dataclass(frozen=True)
+class TopicToggle(CallbackData):
+    """Add or remove a pillar from the topics a subscriber wants (``all``: every topic)."""
+
+    prefix = "subt"
+    pillar: str
+
+
+@dataclass(frozen=True)
+class TopicsDone(CallbackData):
+    prefix = "subdone"
+
+
+@dataclass(frozen=True)
+class Unsubscribe(CallbackData):
+    """Under every campaign message: the same as /stop."""
+
+    prefix = "unsub"
+
+
+class SettingsChoice(StrEnum):
+    LANGUAGE = "language"
+    COMMUNE = "commune"
+    SUBSCRIPTION = "subscription"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class SettingsButton(CallbackData):
+    prefix = "set"
+    choice: SettingsChoice
+
+
+@dataclass(frozen=True)
+class CommuneButton(CallbackData):
+    """A commune found by name (its official code); ``none`` skips or removes it."""
+
+    prefix = "commune"
+    code: str
+
+
+@dataclass(frozen=True)
+class CampaignArticle(CallbackData):
+    """A campaign's "read more" button: the article, counted for the campaign's statistics."""
+
+    prefix = "cmp"
+    campaign: int
+    article: str

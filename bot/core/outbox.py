@@ -11,7 +11,7 @@ when it asks. Each row ends as sent, unreachable, outside the channel's window, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -38,6 +38,7 @@ class Status(StrEnum):
     )
     DEAD = "dead"  # gave up after max_attempts: the dead letters
     CANCELLED = "cancelled"  # withdrawn before sending (the user opted out, a campaign stopped)
+    PAUSED = "paused"  # a paused campaign's row: waits, and holds nobody else's messages up
 
 
 FINAL = frozenset(
@@ -55,6 +56,11 @@ class Outgoing:
     kind: str = "message"  # what it is, for operators and statistics: alert, relay, notice…
     not_before: datetime | None = None
     dedupe_key: str | None = None  # unique when set: the same key is never queued twice
+
+
+# rows at or above this priority are unsolicited (tips, campaigns): they wait out quiet hours
+# and are withdrawn when the user opts out
+UNSOLICITED = Priority.NOTICE
 
 
 @dataclass(frozen=True)
@@ -84,16 +90,21 @@ class Delivery:
     result: Result
     retry_after: float | None = None  # seconds, when the channel knows (Telegram's 429)
     error: str = ""
+    ref: str = ""  # the channel's id of the message sent (the last one, if it took several)
 
     @classmethod
-    def sent(cls) -> Delivery:
-        return cls(Result.SENT)
+    def sent(cls, ref: str = "") -> Delivery:
+        return cls(Result.SENT, ref=ref)
 
 
 class OutboxWriter(Protocol):
     """The outbox as part of a turn's unit of work."""
 
     async def enqueue(self, message: Outgoing, now: datetime) -> None: ...
+
+    async def withdraw(self, to: UserRef, reason: str, now: datetime) -> int:
+        """Cancel the unsolicited rows (tips, campaigns) not yet sent to ``to``: the number."""
+        ...
 
 
 class OutboxQueue(Protocol):
@@ -107,7 +118,10 @@ class OutboxQueue(Protocol):
         self, channels: Sequence[str], limit: int, worker: str, now: datetime, lease: timedelta
     ) -> list[Envelope]:
         """Up to ``limit`` due rows of these channels, oldest first within a priority, at most
-        the oldest unsent row of each recipient (so each recipient's messages keep their order)."""
+        the oldest unsent row of each recipient (so each recipient's messages keep their order;
+        a row waits only for the recipient's earlier rows of the same or a more urgent
+        priority: a case message never waits behind a broadcast). During quiet hours
+        unsolicited rows are not due."""
         ...
 
     async def claim_for(
@@ -116,8 +130,14 @@ class OutboxQueue(Protocol):
         """The due rows of one recipient (a pull channel's user), in order."""
         ...
 
-    async def settle(self, outcomes: Sequence[tuple[Envelope, Status, str]], now: datetime) -> None:
-        """Record final or retry states: (envelope, new status, short error code)."""
+    async def settle(
+        self,
+        outcomes: Sequence[tuple[Envelope, Status, str]],
+        now: datetime,
+        refs: Mapping[int, str] | None = None,
+    ) -> None:
+        """Record final states: (envelope, new status, short error code); ``refs``: the channel's
+        message id by envelope id, for those sent."""
         ...
 
     async def retry(self, envelope: Envelope, at: datetime, error: str) -> None: ...
@@ -128,6 +148,9 @@ class OutboxQueue(Protocol):
 
 
 class Signal(Protocol):
-    """Tells waiting dispatchers and pull channels that rows were queued for someone."""
+    """Tells waiting dispatchers and pull channels that rows were queued for someone, or that
+    someone's unsolicited rows were withdrawn (they opted out: skip any already claimed)."""
 
     def notify(self, recipients: Sequence[UserRef]) -> None: ...
+
+    def withdrawn(self, recipients: Sequence[UserRef]) -> None: ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -51,7 +52,10 @@ class SystemClock:
 
 
 class NoSignal:
-    def notify(self, recipients: object) -> None:
+    def notify(self, recipients: Sequence[UserRef]) -> None:
+        return None
+
+    def withdrawn(self, recipients: Sequence[UserRef]) -> None:
         return None
 
 
@@ -170,6 +174,8 @@ class Pipeline:
             await self._queue(store, turn.outgoing, now)
             await store.commit()
         self._notify(turn.outgoing)
+        if turn.withdrawn:
+            self.signal.withdrawn(turn.withdrawn)
         # the language chosen in this turn, if the user just chose one
         return turn.replies, self.pick_locale(turn.profile, inbound.locale_hint)
 

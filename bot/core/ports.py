@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.campaigns.ports import CampaignRepository
 from bot.core.cases.model import (
     AuditEntry,
     Case,
@@ -16,6 +17,7 @@ from bot.core.cases.model import (
     DeskActor,
     NewCase,
     Staff,
+    StaffRole,
 )
 from bot.core.messages import UserRef
 from bot.core.outbox import OutboxWriter
@@ -88,6 +90,8 @@ class Store(Protocol):
     def staff(self) -> StaffRepository: ...
     @property
     def outbox(self) -> OutboxWriter: ...
+    @property
+    def campaigns(self) -> CampaignRepository: ...
 
     async def commit(self) -> None: ...
 
@@ -109,6 +113,22 @@ class StaffRepository(Protocol):
         """The active member of staff who acts from this chat account (a Telegram user id), or
         with this staff id (signed in at the web desk)."""
         ...
+
+    async def add(
+        self, name: str, roles: frozenset[StaffRole], now: datetime, account: UserRef | None = None
+    ) -> Staff:
+        """A new member of staff (raises ValueError when the name or the account is taken)."""
+        ...
+
+    async def named(self, name: str) -> Staff | None:
+        """The active member of staff with this name (any case)."""
+        ...
+
+    async def members(self) -> Sequence[tuple[Staff, str, UserRef | None]]:
+        """Every active member of staff: who, their name, their chat account."""
+        ...
+
+    async def account_of(self, staff: Staff) -> UserRef | None: ...
 
 
 class CaseRepository(Protocol):

@@ -29,6 +29,16 @@ class AgeBand(StrEnum):
         return self is not AgeBand.AGE_16_PLUS
 
 
+class Frequency(StrEnum):
+    """What a subscriber asked for (never chosen for them: silence is not consent)."""
+
+    WEEKLY = "weekly"  # a tip a week for their child's age band, and campaigns
+    CAMPAIGNS = "campaigns"  # campaigns only
+
+
+CHILD_AGES = ("0-5", "6-10", "11-15")  # the tips' age bands a parent can choose
+
+
 class State(StrEnum):
     """Where a user is in the conversation."""
 
@@ -39,6 +49,7 @@ class State(StrEnum):
     ASK_CONSENT = "ask-consent"
     READY = "ready"
     CONFIRM_FORGET = "confirm-forget"
+    ASK_COMMUNE = "ask-commune"  # waiting for part of a commune's name (onboarding or /settings)
 
 
 @dataclass
@@ -87,7 +98,8 @@ class Memo:
         )
 
 
-CONSENT_SCOPE = "minimal-profile-v1"  # language, role, age band, subscriptions; no names or numbers
+# language, role, age band, commune if given, subscriptions; no names or numbers
+CONSENT_SCOPE = "minimal-profile-v2"
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,12 @@ class Profile:
     commune: str | None = None
     consent: Consent | None = None
     subscribed: bool = False
+    frequency: Frequency | None = None
+    topics: frozenset[str] = frozenset()  # pillar ids; empty: every topic
+    child_age: str | None = None  # one of CHILD_AGES: what the weekly tip is for
+    subscribed_at: datetime | None = None
     opted_out: bool = False
+    opted_out_at: datetime | None = None
     blocked: bool = False
     state: State = State.NEW
     memo: Memo = field(default_factory=Memo)
@@ -122,3 +139,25 @@ class Profile:
     @property
     def onboarded(self) -> bool:
         return self.consent is not None
+
+    @property
+    def tip_age(self) -> str | None:
+        """The age band a weekly tip is for: a student's own, or the child a parent named."""
+        if self.role is Role.CHILD and self.age_band is not None and self.age_band.is_child:
+            return self.age_band.value
+        return self.child_age
+
+    def subscribe(self, frequency: Frequency, now: datetime) -> None:
+        self.subscribed = True
+        self.frequency = frequency
+        self.subscribed_at = now
+        self.opted_out = False
+        self.opted_out_at = None
+
+    def stop(self, now: datetime) -> None:
+        """No more messages that are not answers: campaigns, tips, anything."""
+        self.subscribed = False
+        self.frequency = None
+        if not self.opted_out:
+            self.opted_out_at = now
+        self.opted_out = True

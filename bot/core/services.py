@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.communes import CommuneDirectory
 from bot.core.hours import Hours, parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry, Offer, offered
@@ -96,6 +97,7 @@ class Services:
     safety: RiskAssessor
     options: Options = field(default_factory=Options)
     desk: DeskOptions = field(default_factory=DeskOptions)
+    communes: CommuneDirectory = field(default_factory=CommuneDirectory.empty)
 
     def offered_languages(self) -> list[str]:
         """The language picker's choices, in registry order (see ``bot.core.languages.offered``)."""

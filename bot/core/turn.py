@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.messages import Inbound, Reply
+from bot.core.messages import Inbound, Reply, UserRef
 from bot.core.outbox import Outgoing
 from bot.core.ports import Event, Store
 from bot.core.profile import Profile
@@ -23,6 +23,13 @@ class Turn:
     outgoing: list[Outgoing] = field(default_factory=list)  # to anyone else, through the outbox
     events: list[Event] = field(default_factory=list)
     forgotten: bool = False  # the user's data was deleted in this turn: do not save the profile
+    withdrawn: list[UserRef] = field(default_factory=list)  # opted out: skip rows in flight
+
+    async def withdraw_unsolicited(self, reason: str) -> int:
+        """The user opted out: cancel their tips and campaign messages not sent yet (with this
+        turn's commit), and have dispatchers skip any they already hold."""
+        self.withdrawn.append(self.inbound.user)
+        return await self.store.outbox.withdraw(self.inbound.user, reason, self.now)
 
     def say(self, reply: Reply) -> None:
         self.replies.append(reply)

@@ -33,11 +33,13 @@ from bot.core.cases.model import (
     DeskActor,
     NewCase,
     Staff,
+    StaffRole,
 )
 from bot.core.messages import UserRef
 from bot.core.outbox import Outgoing
 from bot.core.ports import Event, FeedbackRepository, ForgetReport, UnansweredQuestion
 from bot.core.profile import Profile
+from bot.storage.campaigns import SqlCampaignRepository
 from bot.storage.cases import OPEN_CASE_OF_PARAMS, SqlCaseRepository
 from bot.storage.database import Database
 from bot.storage.models import EventRow, UnansweredRow
@@ -186,6 +188,11 @@ class CachedStore:
         self.cases = TrackedCases(self)
         self.staff = SessionStaff(self)
         self.outbox = DurableOutbox(self)
+
+    @property
+    def campaigns(self) -> SqlCampaignRepository:
+        self.durable = True
+        return self.sql.campaigns
 
     @property
     def stores(self) -> CachedStores:
@@ -364,6 +371,21 @@ class SessionStaff:
     async def by_account(self, account: DeskActor) -> Staff | None:
         return await self._store.sql.staff.by_account(account)
 
+    async def add(
+        self, name: str, roles: frozenset[StaffRole], now: datetime, account: UserRef | None = None
+    ) -> Staff:
+        self._store.durable = True
+        return await self._store.sql.staff.add(name, roles, now, account)
+
+    async def named(self, name: str) -> Staff | None:
+        return await self._store.sql.staff.named(name)
+
+    async def members(self) -> Sequence[tuple[Staff, str, UserRef | None]]:
+        return await self._store.sql.staff.members()
+
+    async def account_of(self, staff: Staff) -> UserRef | None:
+        return await self._store.sql.staff.account_of(staff)
+
 
 class DurableOutbox:
     """An outbox row is written with everything else the turn changed, before the reply."""
@@ -374,3 +396,7 @@ class DurableOutbox:
     async def enqueue(self, message: Outgoing, now: datetime) -> None:
         self._store.durable = True
         await self._store.sql.outbox.enqueue(message, now)
+
+    async def withdraw(self, to: UserRef, reason: str, now: datetime) -> int:
+        self._store.durable = True
+        return await self._store.sql.outbox.withdraw(to, reason, now)

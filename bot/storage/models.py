@@ -63,12 +63,19 @@ class UserRow(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     role: Mapped[str | None] = mapped_column(String(16))
     age_band: Mapped[str | None] = mapped_column(String(8))
-    commune: Mapped[str | None] = mapped_column(String(64))
+    commune: Mapped[str | None] = mapped_column(String(64))  # an official commune code
     consent_by: Mapped[str | None] = mapped_column(String(16))
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_scope: Mapped[str | None] = mapped_column(String(32))
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # what a subscriber chose: "weekly" (a tip a week, and campaigns) or "campaigns" only; the
+    # pillars they want (",abuse,injury," — empty: all); the age band of the child tips are for
+    frequency: Mapped[str | None] = mapped_column(String(16))
+    topics: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    child_age: Mapped[str | None] = mapped_column(String(8))
+    subscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(32), default="new")
     state_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -241,6 +248,8 @@ class OutboxRow(Base):
         Index("ix_outbox_due", "status", "priority", "id"),
         # a recipient's earlier unsent rows (their order) and a pull channel's look-up
         Index("ix_outbox_recipient", "channel", "recipient", "status"),
+        # a campaign's rows: pause, resume, cancel, progress and statistics
+        Index("ix_outbox_campaign", "campaign_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -258,6 +267,71 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # a broadcast's rows share one payload (per language) instead of a copy each
+    payload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_payloads.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
+    message_ref: Mapped[str | None] = mapped_column(String(64))  # the channel's message id
+
+
+class OutboxPayloadRow(Base):
+    """What many outbox rows say (a campaign in one language): stored once, not once per row."""
+
+    __tablename__ = "outbox_payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class CampaignRow(Base):
+    """A campaign of the Propaganda Board (see bot.core.campaigns): content, audience, schedule."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_status", "status", "next_run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str | None] = mapped_column(String(16))  # staff pseudonyms
+    submitted_by: Mapped[str | None] = mapped_column(String(16))
+    approved_by: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(200), default="")  # the file it came from
+    messages: Mapped[dict[str, Any]] = mapped_column(JSON)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    audience_size: Mapped[int | None] = mapped_column(Integer)  # shown to the approver
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CampaignAuditRow(Base):
+    """Append-only: who did what to a campaign, and when."""
+
+    __tablename__ = "campaign_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PeriodicRow(Base):
+    """Periodic jobs done once per period across workers (the weekly tip): the last period done."""
+
+    __tablename__ = "periodic"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    done: Mapped[str] = mapped_column(String(32))
 
 
 class SeenEventRow(Base):

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import UserRef
 from bot.core.ports import Event, ForgetReport, UnansweredQuestion
-from bot.core.profile import AgeBand, Consent, Memo, Profile, Role, State
+from bot.core.profile import AgeBand, Consent, Frequency, Memo, Profile, Role, State
+from bot.storage.campaigns import FREQUENCIES, SqlCampaignRepository, topics_from, topics_value
 from bot.storage.cases import SqlCaseRepository
 from bot.storage.models import EventRow, FeedbackRow, UnansweredRow, UserRow
 from bot.storage.outbox import SqlOutboxWriter
@@ -35,7 +36,12 @@ def to_profile(row: UserRow | Row[Any]) -> Profile:
         commune=row.commune,
         consent=consent,
         subscribed=row.subscribed,
+        frequency=Frequency(row.frequency) if row.frequency in FREQUENCIES else None,
+        topics=topics_from(row.topics),
+        child_age=row.child_age,
+        subscribed_at=row.subscribed_at,
         opted_out=row.opted_out,
+        opted_out_at=row.opted_out_at,
         blocked=row.blocked,
         state=State(row.state) if row.state in State._value2member_map_ else State.NEW,
         memo=Memo.from_json(row.state_data),
@@ -55,7 +61,12 @@ def profile_values(profile: Profile) -> dict[str, Any]:
         "consent_at": consent.at if consent else None,
         "consent_scope": consent.scope if consent else None,
         "subscribed": profile.subscribed,
+        "frequency": profile.frequency.value if profile.frequency else None,
+        "topics": topics_value(profile.topics),
+        "child_age": profile.child_age,
+        "subscribed_at": profile.subscribed_at,
         "opted_out": profile.opted_out,
+        "opted_out_at": profile.opted_out_at,
         "blocked": profile.blocked,
         "state": profile.state.value,
         "state_data": profile.memo.to_json(),
@@ -207,6 +218,7 @@ class SqlStore:
         self.cases = SqlCaseRepository(session)
         self.staff = SqlStaffRepository(session)
         self.outbox = SqlOutboxWriter(session)
+        self.campaigns = SqlCampaignRepository(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -14,11 +14,12 @@ DISCLOSURE = "bố em ngày nào cũng đánh em bằng roi"
 
 
 async def _onboard_in_english(page: Any) -> None:
-    """English, then the first role and the first consent choice, each once it is offered."""
+    """English, then the first role, "Skip" for the commune and the first consent choice, each
+    once it is offered."""
     await page.click("button:has-text('English')")
-    for _ in ("role", "consent"):
+    for _ in ("role", "commune", "consent"):
         await page.locator(".buttons button:enabled").first.click()
-    await page.wait_for_selector(".msg.bot >> nth=3")
+    await page.wait_for_selector(".msg.bot >> nth=4")
 
 
 async def test_a_conversation_in_the_widget(live: Live) -> None:

@@ -20,7 +20,7 @@ async def test_stop_opts_out_of_all_messages(chat: Chat, database: Database) -> 
     async with database.session() as session:
         user = (await session.execute(select(UserRow))).scalar_one()
     assert user.opted_out and not user.subscribed
-    assert "/start" in chat.texts()
+    assert "/subscribe" in chat.texts()  # the reply says how to come back
     await chat.send("/start")  # coming back lifts the opt-out
     async with database.session() as session:
         assert not (await session.execute(select(UserRow))).scalar_one().opted_out

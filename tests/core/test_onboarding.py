@@ -20,6 +20,7 @@ async def test_parent_onboarding_stores_choices_and_consent(chat: Chat, database
     assert chat.button("lang:vi") and chat.button("lang:en")
     await chat.press("lang:en")
     await chat.press("role:parent")
+    await chat.press("commune:none")
     assert "consent:parent" not in [b.value for r in chat.last for row in r.buttons for b in row]
     await chat.press("consent:self")
     assert chat.button("menu:topics")
@@ -27,7 +28,7 @@ async def test_parent_onboarding_stores_choices_and_consent(chat: Chat, database
     user = await _user(database)
     assert (user.locale, user.role, user.age_band) == ("en", "parent", None)
     assert user.consent_by == "self" and user.consent_at is not None
-    assert user.consent_scope == "minimal-profile-v1"
+    assert user.consent_scope == "minimal-profile-v2"
     assert user.state == "ready"
 
 
@@ -38,6 +39,7 @@ async def test_student_is_asked_age_and_told_a_parent_should_agree(
     await chat.press("lang:en")
     await chat.press("role:child")
     await chat.press("age:11-15")
+    await chat.press("commune:none")
     assert "parent" in chat.texts().lower() and "16" in chat.texts()
     await chat.press("consent:parent")
     user = await _user(database)
@@ -49,6 +51,7 @@ async def test_a_child_cannot_use_the_adult_consent_button(chat: Chat, database:
     await chat.press("lang:en")
     await chat.press("role:child")
     await chat.press("age:6-10")
+    await chat.press("commune:none")
     await chat.tap("consent:self")  # forged: a child's screen never shows this button
     assert "expired" in chat.texts().lower()
     assert (await _user(database)).consent_at is None
@@ -58,6 +61,7 @@ async def test_declining_consent_keeps_no_choices(chat: Chat, database: Database
     await chat.send("/start")
     await chat.press("lang:en")
     await chat.press("role:teacher")
+    await chat.press("commune:none")
     await chat.press("consent:no")
     user = await _user(database)
     assert user.consent_at is None and user.role is None and user.state == "ready"
@@ -75,6 +79,7 @@ async def test_buttons_from_a_finished_step_are_expired(chat: Chat, database: Da
     await chat.send("/start")
     await chat.press("lang:en")
     await chat.press("role:parent")
+    await chat.press("commune:none")
     await chat.press("consent:self")
     await chat.tap("role:child")  # an old message's button
     assert "expired" in chat.texts().lower()
@@ -106,6 +111,7 @@ async def test_language_can_be_changed_later(chat: Chat, database: Database) -> 
     await chat.send("/start")
     await chat.press("lang:en")
     await chat.press("role:parent")
+    await chat.press("commune:none")
     await chat.press("consent:self")
     await chat.send("/language")
     await chat.press("lang:vi")

@@ -4,10 +4,13 @@ Point a bot at ``fake.url`` (``TelegramAPIServer.from_base``): it answers getMe,
 polling over a queue of updates the test pushes), the send* methods, answerCallbackQuery,
 setMyCommands, setWebhook, deleteWebhook, editMessage*, and records every call with its parsed
 parameters. ``fail`` makes the next matching calls answer an error (429 with ``retry_after``,
-500...); ``block`` makes a chat answer 403 as a user who blocked the bot does.
+500...); ``block`` makes a chat answer 403 as a user who blocked the bot does; ``limit`` makes it
+enforce a flood limit as Telegram does: a send that would put more than ``rate`` sends in any
+one-second window is answered 429 (``retry_after`` 1) and counted in ``too_many``.
 
 Run alone (``python -m tests.fakes.telegram_api``) it serves a small control API for other
-processes, such as the benchmark: ``POST /_fake/updates`` (a JSON list), ``GET /_fake/stats``.
+processes, such as the benchmark: ``POST /_fake/updates`` (a JSON list), ``GET /_fake/stats``,
+``POST /_fake/limit`` (``{"rate": 30}``, or null to lift it), ``POST /_fake/reset``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +105,12 @@ class FakeTelegram:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.rate: int | None = None  # sends allowed in any one-second window (None: no limit)
+        self.too_many = 0  # sends answered 429 by the limit
+        self.record = True  # keep every call (a benchmark of 100,000 sends only counts them)
+        self.counts: Counter[str] = Counter()
+        self._window: deque[float] = deque()  # the accepted sends of the last second
+        self.busiest = 0  # the most sends accepted in one second
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -116,6 +125,8 @@ class FakeTelegram:
         if control:
             app.router.add_post("/_fake/updates", self._control_push)
             app.router.add_get("/_fake/stats", self._control_stats)
+            app.router.add_post("/_fake/limit", self._control_limit)
+            app.router.add_post("/_fake/reset", self._control_reset)
         return app
 
     async def start(self, control: bool = False, port: int = 0) -> FakeTelegram:
@@ -174,6 +185,24 @@ class FakeTelegram:
             )
         )
 
+    def limit(self, rate: int | None) -> None:
+        """Answer 429 to a send that would make more than ``rate`` in any one second."""
+        self.rate = rate
+        self._window.clear()
+
+    def _over_limit(self, method: str) -> bool:
+        if method not in SENDS:
+            return False
+        now = time.monotonic()
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        if self.rate is not None and len(self._window) >= self.rate:
+            self.too_many += 1
+            return True
+        self._window.append(now)
+        self.busiest = max(self.busiest, len(self._window))
+        return False
+
     def block(self, chat_id: int) -> None:
         self.blocked.add(chat_id)
 
@@ -211,8 +240,12 @@ class FakeTelegram:
         method = request.match_info["method"]
         params, files = await _params(request)
         call = Call(method, params, files, content_type=request.content_type)
-        self.calls.append(call)
+        if self.record:
+            self.calls.append(call)
         try:
+            if self._over_limit(method):
+                call.status = 429
+                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             failure = self._failure(method, call.chat_id)
             if failure is not None:
                 call.status = failure.status
@@ -226,6 +259,8 @@ class FakeTelegram:
                 return _error(404, "Not Found: method not found")
             return _ok(handler(params, files))
         finally:
+            if call.status == 200:
+                self.counts[method] += 1
             self._notify()
 
     def _failure(self, method: str, chat_id: int | None) -> Failure | None:
@@ -318,10 +353,27 @@ class FakeTelegram:
         return web.json_response({"ids": self.push(*updates)})
 
     async def _control_stats(self, request: web.Request) -> web.Response:
-        counts = Counter(c.method for c in self.calls if c.status == 200)
         return web.json_response(
-            {"confirmed": self.confirmed, "pending": len(self.pending), "calls": counts}
+            {
+                "confirmed": self.confirmed,
+                "pending": len(self.pending),
+                "calls": self.counts,
+                "too_many": self.too_many,
+                "busiest_second": self.busiest,
+            }
         )
+
+    async def _control_limit(self, request: web.Request) -> web.Response:
+        self.limit((await request.json()).get("rate"))
+        return web.json_response({"rate": self.rate})
+
+    async def _control_reset(self, request: web.Request) -> web.Response:
+        """Forget the calls so far (a benchmark's rounds each start from nothing)."""
+        self.calls.clear()
+        self.counts.clear()
+        self.too_many = self.busiest = 0
+        self._window.clear()
+        return web.json_response({})
 
     def _notify(self) -> None:
         self._changed.set()
@@ -358,7 +410,9 @@ def _error(status: int, description: str, parameters: dict[str, Any] | None = No
 
 
 async def _serve(port: int) -> None:
-    fake = await FakeTelegram().start(control=True, port=port)
+    fake = FakeTelegram()
+    fake.record = False  # another process drives it: it reads the counts, not the calls
+    await fake.start(control=True, port=port)
     print(fake.url, flush=True)
     await asyncio.Event().wait()
 

@@ -71,7 +71,7 @@ async def test_routine_writes_wait_then_land_in_one_batch(
     row = await _user(database)
     assert row is not None
     assert (row.state, row.locale, row.role, row.consent_by) == ("ready", "vi", "parent", "self")
-    assert row.version == 4  # a save per turn (/start, language, role, consent), written once
+    assert row.version == 5  # a save per turn (/start, language, role, commune, consent), once
     assert written == 1 + await _count(database, EventRow)
     assert cached.writer.pending == 0
 

@@ -84,27 +84,29 @@ async def test_sent_rows_keep_no_text(database: Database, clock: FakeClock) -> N
     assert channel.got == [(ANNA, "một điều riêng tư")]
 
 
-async def test_each_recipient_keeps_order_and_cases_go_before_broadcasts(
+async def test_each_recipient_keeps_order_and_cases_never_wait_behind_broadcasts(
     database: Database, clock: FakeClock
 ) -> None:
     await enqueue(
         database,
         clock,
-        text(ANNA, "a1", priority=Priority.BROADCAST),
+        text(ANNA, "a1"),
         text(BINH, "b1", priority=Priority.BROADCAST),
         text(ANNA, "a2"),
+        text(ANNA, "a3", priority=Priority.BROADCAST),
         text(BINH, "b-case", priority=Priority.CASE),
     )
     queue = SqlOutboxQueue(database.engine)
     first = await queue.claim(["test"], 10, "w1", clock.now(), timedelta(seconds=30))
-    # one row per recipient at a time: Anna's second waits for her first
-    assert [e.replies[0].text for e in first] == ["a1", "b1"]
-    channel = Channel()
-    d = dispatcher(database, clock, channel)
+    # Anna's second waits for her first, her broadcast for both; Binh's case message does not
+    # wait for the broadcast queued before it
+    assert [e.replies[0].text for e in first] == ["a1", "b1", "b-case"]
     await queue.settle([(e, Status.SENT, "") for e in first], clock.now())
+    channel = Channel()
+    d = dispatcher(database, clock, channel, batch=1)
     while await d.drain_once():
         pass
-    assert [t for _, t in channel.got] == ["a2", "b-case"]
+    assert [t for _, t in channel.got] == ["a2", "a3"]
 
 
 async def test_failures_back_off_then_become_dead_letters(
@@ -221,3 +223,27 @@ def test_backoff_grows_and_is_capped() -> None:
     waits = [backoff(n, options) for n in range(1, 10)]
     assert 1.0 <= waits[0] <= 2.0 and all(30.0 <= w <= 60.0 for w in waits[6:])
     assert backoff(3, options, retry_after=5.0) == 5.0
+
+
+async def test_a_recipient_who_opted_out_is_skipped_at_send_time(
+    database: Database, clock: FakeClock
+) -> None:
+    await enqueue(
+        database,
+        clock,
+        text(ANNA, "campaign", priority=Priority.BROADCAST),
+        text(BINH, "campaign", priority=Priority.BROADCAST),
+    )
+    queue = SqlOutboxQueue(database.engine)
+    channel = Channel()
+    d = Dispatcher(queue, {"test": channel}, clock, "w1", DispatchOptions())
+    # she wrote "dừng": the /stop turn cancels her rows in the database and tells the
+    # dispatchers, which skip any of hers they claim or already hold (this row was not cancelled
+    # in the database here: it stands for one claimed a moment before)
+    d.withdraw([ANNA])
+    assert await d.drain_once() == 2
+    assert channel.got == [(BINH, "campaign")]
+    assert [(r.status, r.last_error) for r in await rows(database)] == [
+        ("cancelled", "opted-out"),
+        ("sent", None),
+    ]

@@ -22,7 +22,7 @@ async def _ask(admin: Admin, text: str) -> None:
         ]
 
     buttons = await post(text="/start")
-    for prefix in ("lang:vi", "role:parent", "consent:"):
+    for prefix in ("lang:vi", "role:parent", "commune:", "consent:"):
         buttons = await post(button=next(b for b in buttons if b.startswith(prefix)))
     await post(text=text)
     await admin.app.flush()

@@ -43,8 +43,9 @@ class TelegramConfig:
     per_chat_burst: int = 3
     group_rate: float = 20 / 60
     group_burst: int = 3
-    global_rate: float = 30.0
-    global_burst: int = 30
+    global_rate: float = 30.0  # no second holds more (a sliding window, see ratelimit.py)
+    paid_broadcast: bool = False  # campaign messages as paid broadcasts (allow_paid_broadcast)
+    paid_rate: float = 1000.0  # Telegram's ceiling for paid broadcasts
     max_attempts: int = 5  # per message, across 429s and network errors
 
     polling_timeout: int = 10  # seconds a getUpdates long poll may wait
@@ -68,10 +69,10 @@ class TelegramConfig:
             )
         if self.mode == "webhook":
             self._check_webhook()
-        for name in ("per_chat_rate", "group_rate", "global_rate"):
+        for name in ("per_chat_rate", "group_rate", "global_rate", "paid_rate"):
             if getattr(self, name) <= 0:
                 raise TelegramConfigError(f"{name} must be positive")
-        for name in ("per_chat_burst", "group_burst", "global_burst", "max_attempts"):
+        for name in ("per_chat_burst", "group_burst", "max_attempts"):
             if getattr(self, name) < 1:
                 raise TelegramConfigError(f"{name} must be at least 1")
 
@@ -92,7 +93,7 @@ class TelegramConfig:
             per_chat_rate=settings.chat_rate,
             group_rate=settings.group_rate,
             global_rate=settings.global_rate,
-            global_burst=max(1, round(settings.global_rate)),
+            paid_broadcast=settings.paid_broadcast,
         )
 
     def _check_webhook(self) -> None:

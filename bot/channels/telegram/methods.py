@@ -41,6 +41,7 @@ class SendText(TelegramMethod[Sent]):
     parse_mode: str | None = None
     reply_markup: InlineKeyboardMarkup | None = None
     link_preview_options: LinkPreviewOptions | None = None
+    allow_paid_broadcast: bool | None = None  # campaign messages, when the operator pays
 
     def payload(self) -> dict[str, Any]:
         """The call as JSON values. Only what the sender gave: no aiogram default to resolve and

@@ -81,6 +81,13 @@ def render(reply: Reply, content_dir: Path) -> list[Part]:
     return parts
 
 
+@functools.lru_cache(maxsize=512)
+def render_shared(reply: Reply, content_dir: Path) -> tuple[Part, ...]:
+    """:func:`render`, once per distinct reply: a campaign's 100,000 messages share a few
+    payloads (one per language), and parsing the Markdown was most of the cost of sending one."""
+    return tuple(render(reply, content_dir))
+
+
 @functools.lru_cache(maxsize=4096)
 def markup(
     buttons: tuple[tuple[Button, ...], ...],

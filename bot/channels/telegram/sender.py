@@ -1,4 +1,4 @@
-"""The one way anything reaches Telegram: replies, case-desk relays and, later, broadcasts.
+"""The one way anything reaches Telegram: replies, case-desk relays and broadcasts.
 
 It renders core replies, keeps each chat's messages together and in order, waits for the flood
 limits, retries after Telegram's ``retry_after`` (429) and after network errors, and when a chat
@@ -9,6 +9,8 @@ never the text, the chat id or the token.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
@@ -28,10 +30,11 @@ from aiogram.types import FSInputFile, LinkPreviewOptions, Message
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
 from bot.channels.telegram.methods import PinnedResponses, SendText, Sent
 from bot.channels.telegram.ratelimit import RateLimiter
-from bot.channels.telegram.render import MediaPart, Part, TextPart, render
+from bot.channels.telegram.render import MediaPart, Part, TextPart, render, render_shared
+from bot.channels.telegram.session import JsonSession
 from bot.core.locks import LocalLocks
 from bot.core.messages import Reply, UserRef
-from bot.core.outbox import Delivery, Envelope, Result
+from bot.core.outbox import UNSOLICITED, Delivery, Envelope, Priority, Result
 
 log = logging.getLogger(__name__)
 
@@ -63,37 +66,47 @@ class TelegramSender:
         self._file_ids: dict[tuple[Path, int, int], str] = {}
         self._pinned = PinnedResponses()  # for as long as this sender runs (see methods.py)
 
-    async def send(self, to: UserRef, replies: Sequence[Reply]) -> Attempt:
+    async def send(
+        self, to: UserRef, replies: Sequence[Reply], priority: int = Priority.CASE
+    ) -> Attempt:
         """Deliver ``replies`` to the chat ``to`` (a user's private chat or a group): the worst
-        outcome of its parts (a part refused does not stop the next ones)."""
+        outcome of its parts (a part refused does not stop the next ones). Replies to the
+        user's own message go at the most urgent ``priority`` (the default)."""
+        return (await self._send(to, replies, priority))[0]
+
+    async def _send(
+        self, to: UserRef, replies: Sequence[Reply], priority: int
+    ) -> tuple[Attempt, str]:
         if to.channel != CHANNEL:
             raise ValueError(f"the Telegram sender cannot deliver to {to.channel!r}")
         if to.external_id in self.unreachable:
             log.info(
                 "not sent: chat unreachable", extra={"channel": CHANNEL, "count": len(replies)}
             )
-            return Attempt.UNREACHABLE
+            return Attempt.UNREACHABLE, ""
         chat_id = int(to.external_id)
-        parts = [part for reply in replies for part in render(reply, self.config.content_dir)]
-        outcome = Attempt.SENT
+        render_one = render_shared if priority >= UNSOLICITED else render
+        parts = [part for reply in replies for part in render_one(reply, self.config.content_dir)]
+        outcome, ref = Attempt.SENT, ""
         async with self._chats.hold(to):  # one batch at a time per chat: replies stay in order
             for part in parts:
-                attempt = await self._deliver(chat_id, part)
+                attempt, message_id = await self._deliver(chat_id, part, priority)
                 if attempt is Attempt.UNREACHABLE:
                     self.unreachable.add(to.external_id)
                     await self.on_unreachable(to)
-                    return attempt
+                    return attempt, ""
                 if attempt is Attempt.GAVE_UP:
-                    return attempt  # the rest waits for the next try, in order
+                    return attempt, ""  # the rest waits for the next try, in order
                 if attempt is Attempt.REFUSED:
                     outcome = attempt
-        return outcome
+                ref = message_id or ref
+        return outcome, ref
 
     async def deliver(self, envelope: Envelope) -> Delivery:
-        """An outbox message (a case alert, a counsellor's answer…)."""
-        attempt = await self.send(envelope.to, envelope.replies)
+        """An outbox message (a case alert, a counsellor's answer, a campaign…)."""
+        attempt, ref = await self._send(envelope.to, envelope.replies, envelope.priority)
         return {
-            Attempt.SENT: Delivery.sent(),
+            Attempt.SENT: Delivery.sent(ref),
             Attempt.UNREACHABLE: Delivery(Result.UNREACHABLE, error="403"),
             Attempt.GAVE_UP: Delivery(Result.RETRY, error="gave-up"),
             Attempt.REFUSED: Delivery(Result.REJECTED, error="400"),
@@ -106,18 +119,21 @@ class TelegramSender:
         self.unreachable.discard(who.external_id)
         return True
 
-    async def _deliver(self, chat_id: int, part: Part) -> Attempt:
+    async def _deliver(self, chat_id: int, part: Part, priority: int) -> tuple[Attempt, str]:
+        """One message, retried here through 429s and network errors (up to max_attempts):
+        (outcome, Telegram's message id when sent)."""
         method = _method_name(part)
+        paid = self.limiter.paid_for(priority)
         for attempt in range(1, self.config.max_attempts + 1):
-            await self.limiter.wait(chat_id)
+            await self.limiter.wait(chat_id, priority)
             try:
-                message = await self._call(chat_id, part)
+                message = await self._call(chat_id, part, paid, priority >= UNSOLICITED)
             except TelegramRetryAfter as exc:  # flood control: Telegram says how long to wait
                 _log(logging.WARNING, "429: waiting before retrying", method, 429)
                 self.limiter.pause(chat_id, exc.retry_after)
             except TelegramForbiddenError:  # blocked by the user, or the account is gone
                 _log(logging.INFO, "403: chat unreachable", method, 403)
-                return Attempt.UNREACHABLE
+                return Attempt.UNREACHABLE, ""
             except TelegramMigrateToChat:
                 _log(
                     logging.ERROR,
@@ -125,46 +141,71 @@ class TelegramSender:
                     method,
                     400,
                 )
-                return Attempt.REFUSED
+                return Attempt.REFUSED, ""
             except TelegramBadRequest as exc:
                 if "chat not found" in exc.message.lower():
                     _log(logging.INFO, "400: chat not found", method, 400)
-                    return Attempt.UNREACHABLE
+                    return Attempt.UNREACHABLE, ""
                 _log(logging.ERROR, f"400: message refused ({_reason(exc)})", method, 400)
-                return Attempt.REFUSED
+                return Attempt.REFUSED, ""
             except (TelegramNetworkError, TelegramServerError) as exc:
                 _log(logging.WARNING, f"{type(exc).__name__}: retrying", method)
                 self.limiter.pause(chat_id, min(2.0**attempt, 30.0))
             else:
                 self._remember_file(part, message)
-                return Attempt.SENT
+                return Attempt.SENT, str(message.message_id)
         _log(logging.ERROR, f"gave up after {self.config.max_attempts} attempts", method)
-        return Attempt.GAVE_UP
+        return Attempt.GAVE_UP, ""
 
-    async def _call(self, chat_id: int, part: Part) -> Message | Sent:
+    async def _call(
+        self, chat_id: int, part: Part, paid: bool = False, shared: bool = False
+    ) -> Message | Sent:
+        allow_paid = True if paid else None
         if isinstance(part, TextPart):
-            return await self.bot(
-                SendText(
+
+            def method() -> SendText:
+                return SendText(
                     chat_id=chat_id,
                     text=part.html,
                     parse_mode="HTML",
                     reply_markup=part.keyboard,
                     link_preview_options=NO_PREVIEW,
+                    allow_paid_broadcast=allow_paid,
                 )
-            )
+
+            session = self.bot.session
+            if isinstance(session, JsonSession):
+                body = (shared_text_body if shared else text_body)(part, paid)
+                return await session.send_text(self.bot, chat_id, body, method)
+            return await self.bot(method())
         key = _file_key(part.path)
         file = (self._file_ids.get(key) if key else None) or FSInputFile(part.path)
         caption = part.caption or None
         if part.method == "photo":
             return await self.bot.send_photo(
-                chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+                chat_id,
+                file,
+                caption=caption,
+                parse_mode="HTML",
+                reply_markup=part.keyboard,
+                allow_paid_broadcast=allow_paid,
             )
         if part.method == "voice":
             return await self.bot.send_voice(
-                chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+                chat_id,
+                file,
+                caption=caption,
+                parse_mode="HTML",
+                reply_markup=part.keyboard,
+                allow_paid_broadcast=allow_paid,
             )
         return await self.bot.send_audio(
-            chat_id, file, caption=caption, parse_mode="HTML", reply_markup=part.keyboard
+            chat_id,
+            file,
+            caption=caption,
+            parse_mode="HTML",
+            reply_markup=part.keyboard,
+            allow_paid_broadcast=allow_paid,
         )
 
     def _remember_file(self, part: Part, message: Message | Sent) -> None:
@@ -175,6 +216,25 @@ class TelegramSender:
         key = _file_key(part.path)
         if sent is not None and key is not None:
             self._file_ids[key] = sent.file_id
+
+
+def text_body(part: TextPart, paid: bool) -> bytes:
+    """A sendMessage body without its chat: every field but ``chat_id`` (``JsonSession.
+    send_text`` puts the chat in front)."""
+    fields = SendText(
+        chat_id=0,
+        text=part.html,
+        parse_mode="HTML",
+        reply_markup=part.keyboard,
+        link_preview_options=NO_PREVIEW,
+        allow_paid_broadcast=True if paid else None,
+    ).payload()
+    del fields["chat_id"]
+    return json.dumps(fields, ensure_ascii=False).encode()[1:]
+
+
+# a campaign's few texts, encoded once for all their recipients (never what one person is told)
+shared_text_body = functools.lru_cache(maxsize=256)(text_body)
 
 
 def _log(level: int, message: str, method: str, status: int | None = None) -> None:

@@ -11,6 +11,8 @@ as aiogram's multipart form. Answers and errors are aiogram's own (``check_respo
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -18,7 +20,7 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods.base import TelegramMethod, TelegramType
 from aiohttp import ClientError, ClientTimeout
 
-from bot.channels.telegram.methods import SendText
+from bot.channels.telegram.methods import SendText, Sent
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -71,3 +73,34 @@ class JsonSession(AiohttpSession):
             if prepared is not None:
                 payload[key] = prepared
         return payload
+
+    async def send_text(
+        self, bot: Bot, chat_id: int, tail: bytes, method: Callable[[], SendText]
+    ) -> Sent:
+        """sendMessage with a body prepared once for many chats: ``tail`` is the JSON of every
+        field but ``chat_id``, without its opening brace (see ``sender.text_body``). A campaign
+        sends the same text to 100,000 chats; encoding it once saved a fifth of a send's CPU.
+        Errors are aiogram's, raised from the answer as for any other call (``method`` builds
+        the call they name, only then)."""
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method="sendMessage")
+        body = b'{"chat_id":' + str(chat_id).encode() + b"," + tail
+        try:
+            async with session.post(
+                url, data=body, headers=JSON_HEADERS, timeout=ClientTimeout(total=self.timeout)
+            ) as resp:
+                raw = await resp.read()
+        except TimeoutError as exc:
+            raise TelegramNetworkError(method=method(), message="Request timeout error") from exc
+        except ClientError as exc:
+            raise TelegramNetworkError(
+                method=method(), message=f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if resp.status == 200:
+            answer = json.loads(raw)
+            if answer.get("ok"):
+                return Sent(message_id=answer["result"]["message_id"])
+        response = self.check_response(
+            bot=bot, method=method(), status_code=resp.status, content=raw.decode()
+        )
+        return cast(Sent, response.result)

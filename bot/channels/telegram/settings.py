@@ -31,6 +31,8 @@ class TelegramSettings(BaseModel):
     global_rate: float = Field(30.0, gt=0)  # messages per second, all chats together
     chat_rate: float = Field(1.0, gt=0)  # messages per second to one private chat
     group_rate: float = Field(20 / 60, gt=0)  # messages per second to one group
+    # campaign messages as paid broadcasts (allow_paid_broadcast: up to 1,000/s, 0.1 Star each)
+    paid_broadcast: bool = False
 
     @field_validator("desk_staff")
     @classmethod

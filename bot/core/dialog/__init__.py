@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from bot.core import buttons as b
 from bot.core.callbacks import CallbackData, parse
 from bot.core.cases import flow
-from bot.core.dialog import account, ask, browse, onboarding
+from bot.core.dialog import account, ask, browse, commune, onboarding, settings, subscriptions
 from bot.core.dialog.commands import Command, command_of
 from bot.core.i18n import _
 from bot.core.menus import expired_button, main_menu
@@ -42,11 +42,11 @@ async def _language(turn: Turn, services: Services, data: b.Language) -> bool:
 
 
 async def _role(turn: Turn, services: Services, data: b.RoleButton) -> bool:
-    return turn.profile.state is State.ASK_ROLE and onboarding.on_role(turn, data.role)
+    return turn.profile.state is State.ASK_ROLE and onboarding.on_role(turn, data.role, services)
 
 
 async def _age(turn: Turn, services: Services, data: b.AgeButton) -> bool:
-    return turn.profile.state is State.ASK_AGE and onboarding.on_age(turn, data.band)
+    return turn.profile.state is State.ASK_AGE and onboarding.on_age(turn, data.band, services)
 
 
 async def _consent(turn: Turn, services: Services, data: b.ConsentButton) -> bool:
@@ -102,6 +102,60 @@ async def _counsellor(turn: Turn, services: Services, data: b.Counsellor) -> boo
     return True
 
 
+async def _subscribe(turn: Turn, services: Services, data: b.Subscribe) -> bool:
+    subscriptions.start(turn, services)
+    return True
+
+
+async def _frequency(turn: Turn, services: Services, data: b.FrequencyButton) -> bool:
+    return subscriptions.on_frequency(turn, services, data.frequency)
+
+
+async def _child_age(turn: Turn, services: Services, data: b.ChildAge) -> bool:
+    return subscriptions.on_child_age(turn, services, data.band)
+
+
+async def _topic_toggle(turn: Turn, services: Services, data: b.TopicToggle) -> bool:
+    return subscriptions.on_topic(turn, services, data.pillar)
+
+
+async def _topics_done(turn: Turn, services: Services, data: b.TopicsDone) -> bool:
+    return subscriptions.on_done(turn, services)
+
+
+async def _unsubscribe(turn: Turn, services: Services, data: b.Unsubscribe) -> bool:
+    await subscriptions.stop(turn)
+    return True
+
+
+async def _settings(turn: Turn, services: Services, data: b.SettingsButton) -> bool:
+    if data.choice is b.SettingsChoice.LANGUAGE:
+        account.choose_language(turn, services)
+    elif data.choice is b.SettingsChoice.COMMUNE:
+        return commune.ask_commune(turn, services)
+    elif data.choice is b.SettingsChoice.SUBSCRIPTION:
+        subscriptions.start(turn, services)
+    else:
+        await subscriptions.stop(turn)
+    return True
+
+
+async def _commune(turn: Turn, services: Services, data: b.CommuneButton) -> bool:
+    if not commune.on_commune(turn, services, data.code):
+        return False
+    if not turn.profile.onboarded:
+        onboarding.ask_consent(turn)
+    return True
+
+
+async def _campaign_article(turn: Turn, services: Services, data: b.CampaignArticle) -> bool:
+    """A campaign's "read more": the article, counted (without the user) for its statistics."""
+    if not browse.on_article(turn, services, data.article):
+        return False
+    turn.record("campaign-open", subject=str(data.campaign), article=data.article)
+    return True
+
+
 # ---- commands -------------------------------------------------------------------------------
 
 
@@ -118,7 +172,15 @@ async def _cmd_language(turn: Turn, services: Services) -> None:
 
 
 async def _cmd_stop(turn: Turn, services: Services) -> None:
-    account.stop(turn)
+    await subscriptions.stop(turn)
+
+
+async def _cmd_subscribe(turn: Turn, services: Services) -> None:
+    subscriptions.start(turn, services)
+
+
+async def _cmd_settings(turn: Turn, services: Services) -> None:
+    settings.show(turn, services)
 
 
 async def _cmd_forget(turn: Turn, services: Services) -> None:
@@ -137,6 +199,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", lambda: _("Start, or go back to the main menu"), _cmd_start),
     Command("topics", lambda: _("Browse topics"), _cmd_topics),
     Command("tip", lambda: _("Get a safety tip"), _cmd_tip),
+    Command("subscribe", lambda: _("Get a weekly tip or campaign news"), _cmd_subscribe),
+    Command("settings", lambda: _("Your language, commune and subscriptions"), _cmd_settings),
     Command("language", lambda: _("Change language"), _cmd_language),
     Command("help", lambda: _("Help and emergency numbers"), _cmd_help),
     Command("stop", lambda: _("Stop all messages from me"), _cmd_stop),
@@ -163,6 +227,15 @@ class Dialog:
         self.on(b.Feedback, _feedback)
         self.on(b.NextTip, _tip)
         self.on(b.Counsellor, _counsellor)
+        self.on(b.Subscribe, _subscribe)
+        self.on(b.FrequencyButton, _frequency)
+        self.on(b.ChildAge, _child_age)
+        self.on(b.TopicToggle, _topic_toggle)
+        self.on(b.TopicsDone, _topics_done)
+        self.on(b.Unsubscribe, _unsubscribe)
+        self.on(b.SettingsButton, _settings)
+        self.on(b.CommuneButton, _commune)
+        self.on(b.CampaignArticle, _campaign_article)
 
     def on(
         self, kind: type[Data], handler: Callable[[Turn, Services, Data], Awaitable[bool]]
@@ -172,6 +245,12 @@ class Dialog:
 
     async def handle(self, turn: Turn) -> None:
         inbound = turn.inbound
+        if turn.profile.state is State.ASK_COMMUNE and turn.profile.onboarded:
+            picked = inbound.callback is not None and isinstance(
+                parse(inbound.callback), b.CommuneButton
+            )
+            if not picked and (inbound.callback is not None or command_of(turn.text)):
+                turn.profile.state = State.READY  # moved on: the next words are not a commune
         if inbound.callback is not None:
             await self._button(turn, inbound.callback)
             return
@@ -200,6 +279,12 @@ class Dialog:
 
     async def _text(self, turn: Turn) -> None:
         state = turn.profile.state
+        if subscriptions.is_stop_word(turn.text):
+            await subscriptions.stop(turn)  # "dừng", "hủy", "stop": at once, in any state
+            return
+        if state is State.ASK_COMMUNE:
+            commune.on_commune_text(turn, self.services)
+            return
         if state in ONBOARDING:
             turn.say(Reply(_("Please choose one of the options below.")))
             onboarding.reprompt(turn, self.services)

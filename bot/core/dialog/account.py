@@ -1,4 +1,4 @@
-"""``/help``, ``/language``, ``/stop`` and ``/forget``: the user stays in control of their data."""
+"""``/help``, ``/language`` and ``/forget``: the user stays in control of their data."""
 
 from __future__ import annotations
 
@@ -36,21 +36,6 @@ def show_help(turn: Turn, commands: tuple[Command, ...]) -> None:
 
 def choose_language(turn: Turn, services: Services) -> None:
     turn.say(Reply(_("Please choose your language."), buttons=language_buttons(services)))
-
-
-def stop(turn: Turn) -> None:
-    profile = turn.profile
-    profile.opted_out = True
-    profile.subscribed = False
-    profile.state = State.READY
-    turn.record("stop")
-    turn.say(
-        Reply(
-            _("Done: I will not send you any more messages. I will only answer if you write to me.")
-            + "\n"
-            + _("To start again, send /start. To delete your data, send /forget.")
-        )
-    )
 
 
 def ask_forget(turn: Turn) -> None:

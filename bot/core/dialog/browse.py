@@ -12,6 +12,7 @@ from bot.core.buttons import (
     NextTip,
     PillarButton,
     ReadMore,
+    Subscribe,
     TopicButton,
 )
 from bot.core.dialog.review_footer import review_line
@@ -192,7 +193,10 @@ async def on_feedback(turn: Turn, services: Services, article_id: str, helpful: 
     await turn.store.feedback.add(article_id, found.article.lang, helpful, turn.now, user_id)
     turn.record("feedback", subject=article_id, helpful="1" if helpful else "0")
     if helpful:
-        turn.say(Reply(_("Thank you! I am glad it helped."), buttons=main_menu()))
+        buttons = main_menu()
+        if turn.profile.onboarded and not turn.profile.subscribed:
+            buttons = ((Subscribe().button(_("🔔 Get a weekly tip")),), *buttons)
+        turn.say(Reply(_("Thank you! I am glad it helped."), buttons=buttons))
     else:
         turn.say(
             Reply(

@@ -1,8 +1,16 @@
-"""``/start``: language → who are you → age band (students) → consent to keep minimal data."""
+"""``/start``: language → who are you → age band (students) → commune (optional) → consent."""
 
 from __future__ import annotations
 
-from bot.core.buttons import AgeButton, ConsentButton, ConsentChoice, Language, RoleButton
+from bot.core.buttons import (
+    AgeButton,
+    ConsentButton,
+    ConsentChoice,
+    Language,
+    RoleButton,
+    Subscribe,
+)
+from bot.core.dialog import commune
 from bot.core.i18n import _, switch_locale
 from bot.core.menus import main_menu
 from bot.core.messages import Button, Reply
@@ -71,7 +79,7 @@ def ask_consent(turn: Turn) -> None:
     turn.profile.state = State.ASK_CONSENT
     text = (
         _(
-            "Before we go on: to remember your choices I keep only your language, who you are (parent, student…), your age band and whether you want tips."
+            "Before we go on: to remember your choices I keep only your language, who you are (parent, student…), your age band, your commune if you gave it, and whether you want tips."
         )
         + "\n"
         + _(
@@ -111,22 +119,28 @@ def on_language(turn: Turn, services: Services, code: str) -> bool:
     return True
 
 
-def on_role(turn: Turn, role: Role) -> bool:
+def on_role(turn: Turn, role: Role, services: Services) -> bool:
     turn.profile.role = role
     turn.profile.age_band = None
     if turn.profile.role is Role.CHILD:
         ask_age(turn)
     else:
-        ask_consent(turn)
+        ask_commune_or_consent(turn, services)
     return True
 
 
-def on_age(turn: Turn, band: AgeBand) -> bool:
+def on_age(turn: Turn, band: AgeBand, services: Services) -> bool:
     if turn.profile.role is not Role.CHILD:
         return False
     turn.profile.age_band = band
-    ask_consent(turn)
+    ask_commune_or_consent(turn, services)
     return True
+
+
+def ask_commune_or_consent(turn: Turn, services: Services) -> None:
+    """The commune is optional and asked only where the deployment has a commune list."""
+    if not commune.ask_commune(turn, services):
+        ask_consent(turn)
 
 
 def on_consent(turn: Turn, choice: ConsentChoice) -> bool:
@@ -136,7 +150,11 @@ def on_consent(turn: Turn, choice: ConsentChoice) -> bool:
         profile.consent = None
         profile.role = None
         profile.age_band = None
+        profile.commune = None
         profile.subscribed = False
+        profile.frequency = None
+        profile.topics = frozenset()
+        profile.child_age = None
         profile.state = State.READY
         turn.record("consent", subject="declined")
         turn.say(
@@ -158,8 +176,10 @@ def on_consent(turn: Turn, choice: ConsentChoice) -> bool:
         Reply(
             _("Thank you! You can browse topics, get a safety tip, or simply type a question.")
             + "\n"
-            + _("If a child is in danger, call 111 at any time: it is free, day and night."),
-            buttons=main_menu(),
+            + _("If a child is in danger, call 111 at any time: it is free, day and night.")
+            + "\n"
+            + _("Would you like a short safety tip each week? Only if you ask: tap below."),
+            buttons=((Subscribe().button(_("🔔 Get a weekly tip")),), *main_menu()),
         )
     )
     return True
@@ -176,6 +196,8 @@ def reprompt(turn: Turn, services: Services) -> bool:
         ask_age(turn)
     elif state is State.ASK_CONSENT:
         ask_consent(turn)
+    elif state is State.ASK_COMMUNE:
+        commune.ask_commune(turn, services)
     else:
         return False
     return True

@@ -18,6 +18,7 @@ async def test_disclosure_to_case_desk_and_a_case_worker_reply_relayed_back(
     await telegram.press(CHILD, "lang:vi")
     await telegram.press(CHILD, "role:child")
     await telegram.press(CHILD, "age:11-15")
+    await telegram.press(CHILD, "commune:none")
     await telegram.press(CHILD, "consent:parent")
 
     sent = await telegram.say(CHILD, DISCLOSURE)

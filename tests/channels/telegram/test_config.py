@@ -32,7 +32,7 @@ def config(**values: Any) -> TelegramConfig:
             "TELEGRAM_WEBHOOK_SECRET",
         ),
         ({"per_chat_rate": 0}, "per_chat_rate"),
-        ({"global_burst": 0}, "global_burst"),
+        ({"paid_rate": 0}, "paid_rate"),
     ],
 )
 def test_bad_settings_are_named(values: dict[str, Any], message: str) -> None:
@@ -59,11 +59,17 @@ def test_webhook_path_and_case_desk() -> None:
 
 def test_settings_become_a_config() -> None:
     settings = TelegramSettings.model_validate(
-        {"bot_token": TOKEN, "desk_chat_id": -5, "desk_staff": " 501, 502,,503 ", "global_rate": 12}
+        {
+            "bot_token": TOKEN,
+            "desk_chat_id": -5,
+            "desk_staff": " 501, 502,,503 ",
+            "global_rate": 12,
+            "paid_broadcast": True,
+        }
     )
     built = TelegramConfig.from_settings(settings, Path("content"))
     assert built.desk_staff == {501, 502, 503} and built.is_case_desk(-5)
-    assert (built.global_rate, built.global_burst) == (12, 12)
+    assert (built.global_rate, built.paid_broadcast) == (12, True)
     with pytest.raises(ValueError, match="comma-separated"):
         TelegramSettings.model_validate({"desk_staff": "501, bob"})
 

@@ -16,6 +16,7 @@ async def onboard(telegram: Telegram, user_id: int = USER, lang: str = "en") -> 
     await telegram.say(user_id, "/start", language_code=lang)
     await telegram.press(user_id, f"lang:{lang}")
     await telegram.press(user_id, "role:parent")
+    await telegram.press(user_id, "commune:none")
     await telegram.press(user_id, "consent:self")
 
 
@@ -29,6 +30,8 @@ async def test_onboarding(telegram: Telegram) -> None:
     assert len(telegram.since("answerCallbackQuery")) == 1
     assert "role:parent" in sent[-1].callbacks()
     sent = await telegram.press(USER, "role:parent")
+    assert "commune:none" in sent[-1].callbacks()  # optional: a skip button
+    sent = await telegram.press(USER, "commune:none")
     assert "consent:self" in sent[-1].callbacks()
     sent = await telegram.press(USER, "consent:self")
     assert "menu:topics" in sent[-1].callbacks()
