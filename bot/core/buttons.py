@@ -104,6 +104,18 @@ class NextTip(CallbackData):
     prefix = "tip"
 
 
+class SafeChoice(StrEnum):
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class Safe(CallbackData):
+    """The answer to a check-in ("Are you safe right now?"): I'm OK."""
+
+    prefix = "safe"
+    choice: SafeChoice
+
+
 @dataclass(frozen=True)
 class Counsellor(CallbackData):
     """The answer to "Do you want to talk to a counsellor now?"."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core import crisis, numbered
-from bot.core.buttons import Counsellor
+from bot.core.buttons import Counsellor, Safe
 from bot.core.callbacks import parse
 from bot.core.cases import desk, flow
 from bot.core.cases.desk import DeskAction
@@ -35,7 +35,8 @@ from bot.core.turn import Turn
 log = logging.getLogger(__name__)
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
-SAFETY_BUTTONS = (Counsellor,)  # never held back by the flood limit
+SAFETY_BUTTONS = (Counsellor, Safe)  # never held back by the flood limit
+CHECK_IN = "check-in"
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,10 @@ class Pipeline:
             return  # an edit is safety-checked above, but never answered twice
         else:
             await self.dialog.handle(turn)
+            if verdict is not None and verdict.level == CHECK_IN and not is_control:
+                # an ambiguous message: answered as usual, then a gentle "are you safe?"
+                offered = await flow.offer(turn, self.services, verdict)
+                crisis.check_in(turn, verdict, offer_counsellor=offered)
 
     def _first_aid(self, turn: Turn, verdict: RiskVerdict) -> str | None:
         """In an emergency, the vetted article for what is happening (a burn, a poisoning…)."""

@@ -23,8 +23,16 @@ class Searcher(Protocol):
 
 
 class RiskVerdict(Protocol):
+    """What the safety check says (``bot.core.safety.Verdict``): ``level`` is crisis, check-in
+    or none (``escalate`` is crisis); ``who`` is read from the message: self, other-child or
+    general (None when the check could not tell)."""
+
     @property
     def escalate(self) -> bool: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def who(self) -> str | None: ...
     @property
     def category(self) -> str | None: ...
     @property

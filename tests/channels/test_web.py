@@ -192,3 +192,62 @@ async def test_remembering_sets_a_cookie_only_when_asked(client: TestClient) -> 
     assert dropped.cookies["mn_chat"].value == ""
     bad = await client.post("/api/chat/remember", json={"session": "short"})
     assert bad.status == 400
+
+
+async def _ask_web(client: TestClient, text: str, lang: str = "vi") -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    """An onboarded parent types ``text`` in the web chat: the replies it shows."""
+    session = str(uuid4())
+    for body in (
+        {"text": "/start"},
+        {"button": f"lang:{lang}"},
+        {"button": "role:parent"},
+        {"button": "commune:none"},
+        {"button": "consent:self"},
+    ):
+        await client.post("/api/chat", json={"session": session, **body})
+    res = await client.post("/api/chat", json={"session": session, "text": text})
+    replies: list[dict[str, Any]] = (await res.json())["replies"]
+    return replies
+
+
+def _values(replies: list[dict[str, Any]]) -> list[str]:
+    return [b["value"] for r in replies for row in r["buttons"] for b in row]
+
+
+@pytest.mark.parametrize(
+    ("text", "category_words"),
+    [
+        ("em bi danh dau lam, cuu em", "113"),  # unaccented, a child hurt now
+        ("my uncle makes me keep a secret about touching me", "111"),  # "our secret"
+    ],
+)
+async def test_children_at_risk_get_the_hotline_first_not_an_article(
+    client: TestClient,  # type: ignore[type-arg]
+    text: str,
+    category_words: str,
+) -> None:
+    replies = await _ask_web(client, text, lang="en")
+    first = replies[0]
+    assert "not your fault" in first["text"]
+    assert "111" in _values(replies) and category_words in _values(replies)
+    assert not any(v.startswith("more:") for v in _values(replies))  # no article instead
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("day con hoc boi", "drowning-prevention"),  # teaching a child to swim: no emergency
+        ("con tôi bị bạn bắt nạt ở trường, tôi nên làm gì", "bullying"),
+        ("is it ok to smack my child when he misbehaves", "positive-discipline"),
+    ],
+)
+async def test_a_parents_question_gets_its_article_not_the_crisis_answer(
+    client: TestClient,  # type: ignore[type-arg]
+    text: str,
+    topic: str,
+) -> None:
+    replies = await _ask_web(client, text)
+    values = _values(replies)
+    assert any(v.startswith(f"more:{topic}") for v in values)  # its article, with "read more"
+    assert "115" not in values and "113" not in values  # not told to call the police
+    assert not any("emergency" in r["text"] or "khẩn cấp" in r["text"] for r in replies)

@@ -80,6 +80,11 @@ class StubVerdict:
     category: str | None
     severity: str | None = "high"
     rules: tuple[str, ...] = ()
+    who: str | None = None
+
+    @property
+    def level(self) -> str:
+        return "crisis" if self.escalate else "none"
 
 
 class StubSafety:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from bot.core import buttons as b
+from bot.core import crisis
 from bot.core.callbacks import CallbackData, parse
 from bot.core.cases import flow
 from bot.core.dialog import account, ask, browse, commune, onboarding, settings, subscriptions
@@ -91,6 +92,11 @@ async def _feedback(turn: Turn, services: Services, data: b.Feedback) -> bool:
 
 async def _tip(turn: Turn, services: Services, data: b.NextTip) -> bool:
     browse.show_tip(turn, services)
+    return True
+
+
+async def _safe(turn: Turn, services: Services, data: b.Safe) -> bool:
+    crisis.safe(turn)
     return True
 
 
@@ -227,6 +233,7 @@ class Dialog:
         self.on(b.Feedback, _feedback)
         self.on(b.NextTip, _tip)
         self.on(b.Counsellor, _counsellor)
+        self.on(b.Safe, _safe)
         self.on(b.Subscribe, _subscribe)
         self.on(b.FrequencyButton, _frequency)
         self.on(b.ChildAge, _child_age)
