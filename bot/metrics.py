@@ -6,11 +6,12 @@ cases) is read from the database at each scrape (``bot.storage.gauges``), so any
 same answer.
 
 Several processes (``mangnon serve`` workers, ``mangnon dispatch``): set
-``PROMETHEUS_MULTIPROC_DIR`` to an empty directory shared by all of them on the host, before
-they start; each process writes its counters there and any worker's ``/metrics`` adds them all
-up (prometheus-client's multiprocess mode). The directory must be emptied when the service
-starts again (the systemd units and the compose file in ``deploy/`` do). Without it each
-worker reports its own counts: scrape every worker, and sum in Prometheus.
+``PROMETHEUS_MULTIPROC_DIR`` to a directory they all share (a volume, for containers), before
+they start; each process writes its counters to its own files there, named by host and process
+id (containers on one volume all have a process 1), and any worker's ``/metrics`` adds them all
+up (prometheus-client's multiprocess mode). Files of processes that ended stay, so totals carry
+on across restarts; empty the directory when everything is stopped (``/run`` is emptied at
+boot). Without it each worker reports its own counts: scrape every worker, sum in Prometheus.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import socket
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -37,6 +39,18 @@ CODE = re.compile(r"[^A-Za-z0-9_.-]")
 def multiprocess_dir() -> str | None:
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     return path or None
+
+
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())
+
+
+def _process() -> str:
+    """This process in the multiprocess directory's file names (prometheus-client: ``pid``)."""
+    return f"{HOST}-{os.getpid()}"
+
+
+if multiprocess_dir() is not None:  # before any metric exists: each value is a file of ours
+    values.ValueClass = values.MultiProcessValue(process_identifier=_process)  # type: ignore[no-untyped-call]
 
 
 def _label(value: str | None, none: str = "none") -> str:

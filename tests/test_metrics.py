@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import App
 from bot.core.services import Services
-from bot.metrics import Metrics, authorised
+from bot.metrics import HOST, Metrics, authorised
 from bot.serve import build_web_app
 from bot.storage.gauges import Gauges
 from bot.storage.models import CaseRow, OutboxRow
@@ -191,3 +191,6 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     assert value(out, "mangnon_turn_seconds_count", channel="telegram") == 6
     assert value(out, "mangnon_send_errors_total", channel="telegram", code="429") == 2
     assert value(out, "mangnon_database_up") == 0
+    # files named by host and process: containers sharing a volume are all process 1
+    names = [f.name for f in tmp_path.iterdir()]
+    assert names and all(f"_{HOST}-" in name for name in names)
