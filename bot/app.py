@@ -39,6 +39,7 @@ from bot.core.quiet import QuietHours
 from bot.core.safety import SafetyChecker
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
+from bot.metrics import Metrics
 from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
 from bot.storage.credentials import SqlCredentialStore
@@ -200,6 +201,7 @@ class App:
     campaigns: Campaigns
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def flush(self) -> None:
         """Write the batched routine writes now (tests, and before reading the database)."""
@@ -217,10 +219,11 @@ class App:
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
         stores = store_factory(settings, database)
         signal = LocalSignal()
-        pipeline = Pipeline(services, stores, locks=locks, signal=signal)
+        metrics = Metrics()
+        pipeline = Pipeline(services, stores, locks=locks, signal=signal, observer=metrics)
         queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
-            queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
+            queue, {}, pipeline.clock, worker_name(), dispatch_options(settings), observer=metrics
         )
         signal.attach(dispatcher)
         campaigns = Campaigns(
@@ -249,6 +252,7 @@ class App:
             credentials=SqlCredentialStore(database.engine),
             campaigns=campaigns,
             stores=stores,
+            metrics=metrics,
         )
 
     def admin_context(self) -> AdminContext:
