@@ -355,7 +355,7 @@ ROUTES = (
     ("GET", "/campaigns", list_page),
     ("GET", "/campaigns/new", compose_page),
     ("POST", "/campaigns", create),
-    ("GET", "/campaigns/{campaign_id:\\d+}", campaign_page),
-    ("GET", "/campaigns/{campaign_id:\\d+}/progress", progress_fragment),
-    ("POST", "/campaigns/{campaign_id:\\d+}/{verb:" + "|".join(VERBS) + "}", act),
+    ("GET", "/campaigns/{campaign_id}", campaign_page),
+    ("GET", "/campaigns/{campaign_id}/progress", progress_fragment),
+    ("POST", "/campaigns/{campaign_id}/{verb:" + "|".join(VERBS) + "}", act),
 )

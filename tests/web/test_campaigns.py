@@ -3,15 +3,19 @@ roles and CSRF — each action through the campaigns core, in its audit trail an
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from openpyxl import load_workbook
+from sqlalchemy import func, insert, select, update
 
 from bot.core.campaigns.model import Campaign, CampaignStatus, ScheduleKind
 from bot.storage.admin import admin_stores
-from bot.storage.models import OutboxRow, StaffRow
-from tests.core.test_campaigns import add_users
+from bot.storage.campaigns import OPEN_EVENT
+from bot.storage.models import EventRow, OutboxRow, StaffRow, UserRow
+from tests.core.test_campaigns import Recorder, add_users, dispatcher, drain
 from tests.web.conftest import Admin, add_account
 
 FORM = {
@@ -131,6 +135,9 @@ async def test_compose_preview_submit_and_a_second_account_approves_and_sends(
 async def test_the_form_shows_every_problem_and_keeps_what_was_typed(admin: Admin) -> None:
     await add_account(admin.app, "lan", "editor")
     await admin.login("lan")
+    form = await (await admin.client.get("/admin/campaigns/new")).text()
+    assert 'name="text-vi"' in form and 'value="drowning-prevention"' in form
+    assert 'name="communes"' in form and 'value="weekly"' in form
     res = await _compose(
         admin, **{"text-vi": "", "active_within_days": "soon", "schedule": "at", "at": ""}
     )
@@ -267,3 +274,42 @@ async def test_campaign_forms_need_the_csrf_token(admin: Admin) -> None:
     async with admin.app.database.store() as store:
         assert len(await store.campaigns.listing()) == 1
     assert "csrf-refused" in [a for a, _t, _d in await _admin_audit(admin)]
+
+
+async def test_reports_count_campaign_reach_opens_and_opt_outs(admin: Admin) -> None:
+    await add_users(admin.app.database, admin.clock, *({"id": f"p{n}"} for n in range(7)))
+    await add_account(admin.app, "lan", "editor")
+    await add_account(admin.app, "minh", "approver")
+    await add_account(admin.app, "mai", "reporter")
+    await admin.login("lan")
+    campaign_id = await _created(admin)
+    await admin.post(f"/admin/campaigns/{campaign_id}/submit")
+    await _switch(admin, "minh")
+    await admin.post(f"/admin/campaigns/{campaign_id}/approve")
+    await admin.post(f"/admin/campaigns/{campaign_id}/send")
+    await drain(dispatcher(admin.app.database, admin.clock, Recorder()))
+    later = admin.clock.now() + timedelta(hours=1)
+    async with admin.app.database.engine.begin() as conn:
+        await conn.execute(
+            update(UserRow)
+            .where(UserRow.external_id == "p3")
+            .values(opted_out=True, opted_out_at=later)
+        )
+        await conn.execute(
+            insert(EventRow.__table__),
+            [
+                {"at": later, "kind": OPEN_EVENT, "channel": "test", "subject": str(campaign_id)}
+                for _ in range(5)
+            ],
+        )
+    await _switch(admin, "mai")
+    res = await admin.client.get(
+        "/admin/reports/export",
+        params={"from": "2026-11-30", "to": "2026-12-02", "format": "xlsx"},
+    )
+    book = load_workbook(io.BytesIO(await res.read()))
+    rows = list(book["campaigns"].iter_rows(values_only=True))
+    # 7 delivered, 5 opens, 1 opted out (hidden: fewer than REPORT_MIN_GROUP)
+    assert (f"#{campaign_id} Mùa hè an toàn", 7, 5, "< 5") in rows
+    page = await (await admin.client.get("/admin/reports", params={"from": "2026-11-30"})).text()
+    assert "Campaign reach and opt-outs" in page

@@ -1,4 +1,4 @@
-"""Campaign actions, for every front end (the CLI today, the web admin next): create, preview,
+"""Campaign actions, for every front end (the CLI and the web admin): create, preview,
 submit, approve (four eyes), test-send, send, pause, resume, cancel, statistics — each checked
 against the campaign's status, written to its audit log, and done in one transaction.
 
