@@ -224,8 +224,9 @@ class Campaigns:
             target = to or await store.staff.account_of(staff)
             if target is None:
                 raise CampaignError(
-                    f"{staff.pseudonym} has no chat account on record to send a test to: name "
-                    "one (CHANNEL:ID), or record theirs in the staff table (mangnon staff)"
+                    f"{staff.pseudonym} has no chat account on record to send a test to: "
+                    "record one (--telegram ID when adding the member of staff), or name one "
+                    "(--to CHANNEL:ID)"
                 )
             langs = [lang] if lang else list(campaign.messages)
             if lang is not None and lang not in self.services.languages:
