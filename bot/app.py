@@ -262,6 +262,7 @@ class App:
             settings=self.settings.admin,
             zone=self.settings.zone,
             report_min_group=self.settings.report.min_group,
+            campaigns=self.campaigns,
         )
 
     def context(self) -> ChannelContext:
