@@ -233,7 +233,7 @@ def run(blind: bool = False) -> str:
         f"{model.model.meta.get('trained_on', '?')}; "
         f"corpus hash {str(model.model.meta.get('corpus_hash', ''))[:12]}.",
         f"**Dev split** of content/questions ({len(dev)} questions, "
-        f"{sum(not r.in_scope for r in dev)} off-topic; same writer as the training split):",
+        f"{sum(not r.in_scope for r in dev)} off-topic; same writers as the training split):",
         accuracy_table(methods, dev),
         f"**Eval set** tests/data/ask_eval.yaml ({len(other)} questions, "
         f"{sum(not r.in_scope for r in other)} off-topic; another writer, never trained on; "
