@@ -209,6 +209,54 @@ async def test_a_write_the_database_refuses_is_dropped_alone(
     assert "x" not in caplog.text.split()  # never the content
 
 
+@pytest.mark.parametrize("bad_text", ["\ud800 lone", "nul \x00 byte"])
+async def test_a_write_the_driver_cannot_encode_is_set_aside_alone(
+    quiet: Chat,
+    cached: CachedStores,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+    bad_text: str,
+) -> None:
+    """A value no driver takes (a lone surrogate; a NUL, which PostgreSQL refuses) once held
+    the whole batch back for ever, retried as if the database were down."""
+    await quiet.onboard("en", "parent")
+    events = cached.writer.pending - 1
+    bad = RowInsert(UNANSWERED, {"at": datetime.now(UTC), "lang": "vi", "text": bad_text})
+    await cached.writer.submit([], [bad])
+    with caplog.at_level(logging.ERROR):
+        await cached.flush()  # does not raise: the rest lands
+    assert cached.writer.pending == 0
+    assert await _count(database, EventRow) == events
+    row = await _user(database)
+    assert row is not None and row.consent_at is not None
+    if cached.writer.dropped:  # SQLite stores a NUL; nothing else may be refused
+        assert cached.writer.dropped == 1
+        assert "unanswered" in [getattr(r, "kind", None) for r in caplog.records]
+    assert "lone" not in caplog.text and "byte" not in caplog.text  # never the content
+
+
+async def test_a_lone_surrogate_from_a_user_loses_nothing_for_anyone(
+    quiet: Chat, cached: CachedStores, database: Database, services: Services, clock: FakeClock
+) -> None:
+    """Defect 1 of issue #18, end to end: the text is cleaned where it enters the core, so the
+    unanswered question lands, the writer stays healthy and /forget works for everyone."""
+    other = Chat(quiet.pipeline, user=UserRef("web", "b" * 16), locale_hint="en", flush=False)
+    await quiet.onboard("en", "parent")
+    await other.onboard("vi", "parent")
+    await quiet.send("\ud800 zzqx wibble frobnicate \udfff")
+    assert quiet.last
+    await cached.flush()
+    assert cached.writer.pending == 0 and cached.writer.dropped == 0
+    async with database.session() as session:
+        texts = (await session.execute(select(UNANSWERED.c.text))).scalars().all()
+    assert any("zzqx" in t and "\ud800" not in t for t in texts)
+    row = await _user(database, other.user)
+    assert row is not None and row.locale == "vi"
+    await quiet.send("/forget")
+    await quiet.press("forget:1")
+    assert await _user(database) is None
+
+
 async def test_a_turn_that_fails_leaves_the_cached_profile_as_it_was(
     quiet: Chat, cached: CachedStores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
