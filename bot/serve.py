@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from bot import web as admin
 from bot.app import App, settle_heap
+from bot.channels import http
 from bot.channels.base import ReportsHealth
 from bot.storage.migrate import upgrade
 
@@ -62,7 +63,7 @@ async def _to_admin(request: web.Request) -> web.Response:
 def build_web_app(app: App) -> web.Application:
     """The server's application: ``/healthz`` and the admin here, the rest mounted by the
     channels."""
-    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[http.guard])
     web_app[APP] = app
     web_app.router.add_get("/healthz", healthz)
     if app.settings.admin.enabled:
