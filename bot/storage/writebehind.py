@@ -7,8 +7,10 @@ reply goes out. Those writes wait here for up to ``delay`` seconds and are then 
 one UPDATE ... executemany for every profile saved meanwhile, one INSERT ... executemany per table.
 
 What a crash can lose: the last ``delay`` seconds of such writes (a shutdown flushes them).
-What never waits here: safety cases, case messages, feedback, /forget, blocked/unblocked — the
-store writes those, and everything the same turn saved, before the reply (see ``cached.py``).
+What never waits here: safety cases, case messages, feedback, /forget, blocked/unblocked, and a
+profile change the bot confirms to the user (consent, language, subscriptions, /stop…: see
+``cached.ACKNOWLEDGED``) — the store writes those, and everything the same turn saved, before
+the reply (see ``cached.py``).
 
 Profile writes carry ``users.version``: a write lands only if it is newer than the row, so a late
 batch can never undo a newer save, and an UPDATE never re-creates a user who asked to be
