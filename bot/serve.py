@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bot import web as admin
 from bot.app import App, settle_heap
+from bot.channels import http
 from bot.channels.base import ReportsHealth
 from bot.metrics import CONTENT_TYPE, authorised
 from bot.storage.gauges import read_gauges
@@ -86,7 +87,7 @@ async def _to_admin(request: web.Request) -> web.Response:
 def build_web_app(app: App) -> web.Application:
     """The server's application: ``/healthz`` and the admin here, the rest mounted by the
     channels."""
-    web_app = web.Application(client_max_size=MAX_BODY)
+    web_app = web.Application(client_max_size=MAX_BODY, middlewares=[http.guard])
     web_app[APP] = app
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic.util.exc import CommandError
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from bot.app import build_services
@@ -27,6 +28,21 @@ from bot.storage.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+# The fuzz tests (issue #18): a bounded, repeatable number of examples in `make test`;
+# FUZZ_SCALE=50 multiplies them and draws fresh ones each run (a longer hunt, by hand).
+FUZZ_SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+
+
+def fuzz(examples: int) -> settings:
+    return settings(
+        max_examples=examples * FUZZ_SCALE,
+        derandomize=FUZZ_SCALE == 1,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 def settings_for(**overrides: object) -> Settings:

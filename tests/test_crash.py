@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.app import App, build_services
 from bot.core.outbox import Delivery, Envelope
-from bot.storage.models import OutboxRow
+from bot.storage.models import EventRow, OutboxRow, UserRow
 from tests.conftest import ROOT, settings_for
 from tests.fakes.crashing_campaign import CONCURRENCY, USERS, crash_settings, record
 from tests.fakes.crashing_turn import DESK
@@ -58,6 +58,33 @@ async def test_killed_after_the_commit_the_alert_is_sent_after_restart(database_
         (envelope,) = recorder.got
         assert envelope.to == DESK and "roi" in envelope.replies[0].text
         assert envelope.attempts == 2  # once by the dead process, once now
+    finally:
+        await app.close()
+
+
+async def test_killed_right_after_the_consent_reply_the_consent_is_kept(database_url: str) -> None:
+    """Issue #18 defect 6: with write-behind on, what the bot has told the user it recorded
+    (language, role, consent) is in the database when the process dies right after the reply;
+    routine writes (analytics) may be lost, and were still waiting here."""
+    child = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "tests.fakes.crashing_consent", database_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -9, child.stderr[-2000:]
+    assert "acknowledged" in child.stdout and "waiting writes 0;" not in child.stdout
+    settings = settings_for(database_url=database_url)
+    app = App.create(settings, services=build_services(settings))
+    try:
+        async with app.database.session() as session:
+            (row,) = (await session.execute(select(UserRow))).scalars()
+            events = (await session.execute(select(EventRow))).scalars().all()
+        assert (row.locale, row.role, row.consent_by) == ("en", "parent", "self")
+        assert row.consent_at is not None
+        assert len(events) >= 1  # the acknowledged turns' own events went with them
     finally:
         await app.close()
 

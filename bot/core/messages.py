@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.core.textnorm import sanitize
+
 
 @dataclass(frozen=True)
 class UserRef:
@@ -77,6 +79,14 @@ class Inbound:
     edited: bool = (
         False  # an edit of an earlier message: still safety-checked, never answered twice
     )
+
+    def __post_init__(self) -> None:
+        # Every channel's words enter the core here: cleaned once, so that nothing a user sends
+        # (a lone surrogate, a NUL) can stop a write, a log line or a hash further in.
+        for name in ("text", "callback", "locale_hint", "message_id"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, sanitize(value))
 
 
 @dataclass(frozen=True)

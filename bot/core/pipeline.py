@@ -36,7 +36,7 @@ from bot.core.turn import Turn
 log = logging.getLogger(__name__)
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=10)
-SAFETY_BUTTONS = (Counsellor, Safe)  # never held back by the flood limit
+SAFETY_BUTTONS = (Counsellor, Safe)  # never held back by the flood limit (_on_safety_path)
 CHECK_IN = "check-in"
 
 
@@ -204,7 +204,7 @@ class Pipeline:
         button = parse(turn.inbound.callback) if turn.inbound.callback is not None else None
         if turn.profile.memo.offered_case is not None and not isinstance(button, Counsellor):
             await flow.withdraw_offer(turn)  # the user moved on: the disclosure is not kept
-        if not isinstance(button, SAFETY_BUTTONS):
+        if not self._on_safety_path(verdict, button, case):
             allowed, first_refusal = self.flood.check(turn.inbound.user, turn.now)
             if not allowed:
                 if first_refusal:
@@ -228,6 +228,14 @@ class Pipeline:
                 # an ambiguous message: answered as usual, then a gentle "are you safe?"
                 offered = await flow.offer(turn, self.services, verdict)
                 crisis.check_in(turn, verdict, offer_counsellor=offered)
+
+    @staticmethod
+    def _on_safety_path(verdict: RiskVerdict | None, button: object, case: Case | None) -> bool:
+        """Never held back by the flood limit: a message the check wants to ask about ("are you
+        safe?"), a safety button (a counsellor, "I'm OK") and anything from a user whose case
+        is open (their words go to the desk). A crisis message never reaches the limit."""
+        checked = verdict is not None and (verdict.escalate or verdict.level == CHECK_IN)
+        return checked or isinstance(button, SAFETY_BUTTONS) or case is not None
 
     def _first_aid(self, turn: Turn, verdict: RiskVerdict) -> str | None:
         """In an emergency, the vetted article for what is happening (a burn, a poisoning…)."""

@@ -10,10 +10,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Control characters (C0, C1, DEL) except tab and newline; zero-width characters and BOM.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+# Control characters (C0, C1, DEL) except tab and newline; zero-width characters, BOM and
+# surrogates (a lone one cannot be encoded: no database, log or hash takes it).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]"
+)
+# What ``sanitize`` removes: the same control characters and surrogates, keeping every
+# visible character (zero-width joiners are part of some emoji and scripts).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n?")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+
+
+def sanitize(text: str) -> str:
+    """Text safe to keep and pass anywhere, as every channel hands it to the core (``Inbound``):
+    NFC, line ends as ``\\n``, no lone surrogates and no control characters but newline and tab.
+    Nothing else changes (spaces, case and length stay)."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, checked in C
+    text = _UNSAFE.sub("", _NEWLINES.sub("\n", text))
+    return unicodedata.normalize("NFC", text)
 
 
 def clean(text: str, max_chars: int | None = None) -> str:

@@ -6,8 +6,9 @@
   nothing); on a miss it is read with one SELECT, and a new user is INSERTed before the turn goes on;
 - the profile save and analytics rows of a routine turn are queued in ``WriteBehind``;
 - a turn that touches anything that must be on disk before the reply — a safety case or its
-  messages, feedback, /forget, blocked/unblocked — writes all of its changes in one transaction
-  on a session opened only for it, as the plain store does.
+  messages, feedback, /forget, blocked/unblocked, and any change the bot confirms to the user
+  (consent, language, role, commune, subscriptions, /stop: ``ACKNOWLEDGED``) — writes all of
+  its changes in one transaction on a session opened only for it, as the plain store does.
 
 The cache belongs to one process: it is right when one process serves the database (the default).
 Several workers sharing a database (REDIS_URL set) use the plain store; see the README.
@@ -54,6 +55,21 @@ from bot.storage.repositories import (
 from bot.storage.writebehind import USERS, ProfileWrite, RowInsert, WriteBehind, apply
 
 EVENTS: Table = EventRow.__table__  # type: ignore[assignment]
+# Profile fields whose change the bot confirms to the user ("Saved", "You are subscribed", "No
+# more messages"): a turn that changes one is written through, before its reply, so a crash
+# (kill -9) a moment later cannot lose what the user was told is kept.
+ACKNOWLEDGED = (
+    "locale",
+    "role",
+    "age_band",
+    "commune",
+    "consent",
+    "subscribed",
+    "frequency",
+    "topics",
+    "child_age",
+    "opted_out",
+)
 UNANSWERED: Table = UnansweredRow.__table__  # type: ignore[assignment]
 
 
@@ -97,6 +113,10 @@ class ProfileCache:
         self._profiles.move_to_end(profile.ref)
         while len(self._profiles) > self.size:
             self._profiles.popitem(last=False)
+
+    def peek(self, ref: UserRef) -> Profile | None:
+        """The cached profile itself (not a copy, not touched): to compare with, never to change."""
+        return self._profiles.get(ref)
 
     def drop(self, ref: UserRef) -> None:
         self._profiles.pop(ref, None)
@@ -216,6 +236,11 @@ class CachedStore:
     def save(self, profile: Profile) -> None:
         profile.version += 1
         self._saved[profile.ref] = _copy(profile)
+        before = self._stores.cache.peek(profile.ref)
+        if before is None or any(
+            getattr(before, name) != getattr(profile, name) for name in ACKNOWLEDGED
+        ):
+            self.durable = True  # the reply will say it is recorded: so it must be, first
 
     def forgotten(self, ref: UserRef) -> None:
         self._forgotten.add(ref)

@@ -7,14 +7,17 @@ reply goes out. Those writes wait here for up to ``delay`` seconds and are then 
 one UPDATE ... executemany for every profile saved meanwhile, one INSERT ... executemany per table.
 
 What a crash can lose: the last ``delay`` seconds of such writes (a shutdown flushes them).
-What never waits here: safety cases, case messages, feedback, /forget, blocked/unblocked — the
-store writes those, and everything the same turn saved, before the reply (see ``cached.py``).
+What never waits here: safety cases, case messages, feedback, /forget, blocked/unblocked, and a
+profile change the bot confirms to the user (consent, language, subscriptions, /stop…: see
+``cached.ACKNOWLEDGED``) — the store writes those, and everything the same turn saved, before
+the reply (see ``cached.py``).
 
 Profile writes carry ``users.version``: a write lands only if it is newer than the row, so a late
 batch can never undo a newer save, and an UPDATE never re-creates a user who asked to be
 forgotten. A batch that fails stays queued and is retried (database down, table locked); if the
-database refuses a write in it (a constraint), the batch is written one by one and only the
-refused write is dropped (logged, without content).
+database refuses a write in it (a constraint, a value the driver cannot encode: ``refused``), the
+batch is written one by one and only the refused write is set aside: logged without content and
+counted (``dropped``), so one bad row never holds back everyone else's.
 """
 
 from __future__ import annotations
@@ -93,6 +96,28 @@ async def apply(
         await conn.execute(table.insert(), rows)
 
 
+# SQLSTATE classes of a refused value: 22 data exception (a NUL in text, a value out of range,
+# an encoding), 23 integrity constraint violation
+REFUSED_SQLSTATES = ("22", "23")
+
+
+def refused(exc: BaseException) -> bool:
+    """True when the database (or its driver) refuses the values written — writing them again
+    can never succeed — rather than being unreachable, locked or missing a table, which a retry
+    outlives. A lone surrogate fails in the driver as a UnicodeEncodeError (SQLite) or as an
+    asyncpg DataError wrapping one (PostgreSQL)."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the cause chain: SQLAlchemy's error, the driver's, Python's
+        if seen is None:
+            return False
+        if isinstance(seen, IntegrityError | DataError | ValueError | TypeError | OverflowError):
+            return True  # UnicodeEncodeError is a ValueError
+        if str(getattr(seen, "sqlstate", "") or "")[:2] in REFUSED_SQLSTATES:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class WriteBehind:
     """The queue of routine writes and the task that flushes it."""
 
@@ -158,9 +183,12 @@ class WriteBehind:
                     async with self.engine.begin() as conn:
                         await apply(conn, profiles, inserts)
                     return len(profiles) + len(inserts)
-                except (IntegrityError, DataError):  # the database refused a write in it
-                    return await self._one_by_one(profiles, inserts)
-                except BaseException:  # unreachable, or cancelled mid-write: keep it all
+                except Exception as exc:
+                    if refused(exc):  # a write in it can never be written: find it
+                        return await self._one_by_one(profiles, inserts)
+                    self._put_back(profiles, inserts)  # unreachable: keep it all
+                    raise
+                except BaseException:  # cancelled mid-write: keep it all
                     self._put_back(profiles, inserts)
                     raise
             finally:
@@ -182,19 +210,24 @@ class WriteBehind:
                 async with self.engine.begin() as conn:
                     await apply(conn, one_profile, one_row)
                 written += 1
-            except (IntegrityError, DataError) as exc:
+            except Exception as exc:
+                if not refused(exc):  # the database went away meanwhile: keep the rest
+                    self._keep(batches[n:])
+                    raise
                 self.dropped += 1
                 kind = one_row[0].table.name if one_row else "profile"
-                log.error(
-                    "a buffered write was refused by the database and dropped (%s)",
+                log.error(  # never the values: they are the user's words
+                    "a buffered write was refused by the database and set aside (%s)",
                     type(exc).__name__,
-                    extra={"kind": kind},
+                    extra={"kind": kind, "count": self.dropped},
                 )
-            except BaseException:  # the database went away meanwhile: keep the rest
-                rest = batches[n:]
-                self._put_back([p for b in rest for p in b[0]], [r for b in rest for r in b[1]])
+            except BaseException:
+                self._keep(batches[n:])
                 raise
         return written
+
+    def _keep(self, rest: list[tuple[list[ProfileWrite], list[RowInsert]]]) -> None:
+        self._put_back([p for b in rest for p in b[0]], [r for b in rest for r in b[1]])
 
     def _start(self) -> None:
         if not self._closing and (self._task is None or self._task.done()):

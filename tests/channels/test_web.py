@@ -74,6 +74,79 @@ async def test_bad_requests_get_clear_errors(client: TestClient, body: bytes, st
     assert "error" in await res.json()
 
 
+SESSION = "0123456789abcdef"
+DEEP = b"[" * 50_000 + b"]" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [  # the malformed requests of issue #18 (defect 3): each once got 500 and a traceback
+        (b'{"session": "0123456789abcdef", "text": "hi"}', "application/json; charset=bogus", 415),
+        (
+            b'{"session": "0123456789abcdef", "text": "hi"}',
+            "application/json; charset=latin-1",
+            415,
+        ),
+        (DEEP, "application/json", 400),
+        (b'{"session": "0123456789abcdef", "text": ' + DEEP + b"}", "application/json", 400),
+        (
+            b'{"session": "0123456789abcdef", "n": ' + b"9" * 50_000 + b', "text": "hi"}',
+            "application/json",
+            400,
+        ),
+        (b'{"session": "0123456789abcdef", "text": NaN}', "application/json", 400),
+        (b'{"session": "0123456789abcdef", "text": "\xff\xfe"}', "application/json", 400),
+    ],
+)
+@pytest.mark.parametrize("route", ["/api/chat", "/api/chat/remember"])
+async def test_malformed_bodies_get_4xx_with_a_message(
+    client: TestClient,  # type: ignore[type-arg]
+    route: str,
+    body: bytes,
+    content_type: str,
+    status: int,
+) -> None:
+    res = await client.post(route, data=body, headers={"Content-Type": content_type})
+    assert res.status == status
+    error = (await res.json())["error"]
+    assert error and "Traceback" not in error
+
+
+async def test_a_lone_surrogate_escape_is_dropped_not_refused(client: TestClient) -> None:  # type: ignore[type-arg]
+    body = b'{"session": "0123456789abcdef", "text": "\\ud800 /start \\udfff \\ud83d\\ude00"}'
+    res = await client.post("/api/chat", data=body, headers={"Content-Type": "application/json"})
+    assert res.status == 200 and (await res.json())["replies"]
+
+
+@pytest.mark.parametrize("path", ["/media/a%00b.png", "/media/%00", "/media/x%ED%A0%80.png"])
+async def test_a_nul_in_a_media_path_is_a_400(client: TestClient, path: str) -> None:  # type: ignore[type-arg]
+    res = await client.get(path)
+    assert 400 <= res.status < 500
+
+
+async def test_an_unexpected_error_is_a_plain_500_without_traceback(
+    client: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.channels.web.channel import WebChannel
+
+    async def broken(self: WebChannel, request: object) -> None:
+        raise RuntimeError("secret words of a child")
+
+    monkeypatch.setattr(WebChannel, "labels", broken)
+    # routes hold the bound method: patch the one the router calls
+    for route in client.app.router.routes():
+        if route.resource is not None and route.resource.canonical == "/api/chat/ui":
+            monkeypatch.setattr(route, "_handler", broken.__get__(object()))
+    res = await client.get("/api/chat/ui")
+    text = await res.text()
+    assert res.status == 500
+    assert "Traceback" not in text and "secret" not in text
+    assert "error" in json.loads(text)
+    assert "RuntimeError" in caplog.text and "secret" not in caplog.text
+
+
 async def test_long_message_is_answered_not_rejected(client: TestClient) -> None:  # type: ignore[type-arg]
     res = await client.post(
         "/api/chat", json={"session": str(uuid4()), "text": "đuối nước " * 1500}

@@ -260,6 +260,37 @@ async def test_flooding_gets_one_notice_but_disclosures_still_get_help(child: Ch
     assert child.button("case:yes")
 
 
+async def _flood(child: Chat) -> None:
+    for n in range(30):
+        await child.send(f"xin chào {n}")
+
+
+async def test_the_counsellor_button_after_a_flood_opens_a_case(
+    child: Chat, outbox: Desks, database: Database
+) -> None:
+    await child.onboard("vi", "child", "11-15")
+    await _flood(child)
+    await child.send(DISCLOSURE)
+    assert "111" in [b.value for r in child.last for row in r.buttons for b in row]
+    replies = await child.press("case:yes")
+    assert replies, "the counsellor button got no reply"
+    async with database.session() as session:
+        statuses = (await session.execute(select(CaseRow.status))).scalars().all()
+    assert statuses == ["new"]
+    assert any(DISCLOSURE in text for text in await outbox.to(DESK))
+
+
+async def test_a_user_with_an_open_case_is_never_rate_limited(
+    child: Chat, outbox: Desks, database: Database
+) -> None:
+    await _open_case(child, database)
+    for n in range(30):
+        await child.send(f"chú ơi {n}")
+        assert child.last, "a message to the counsellor got no answer"
+    relayed = await outbox.to(DESK)
+    assert all(any(f"chú ơi {n}" in text for text in relayed) for n in range(30))
+
+
 async def test_a_database_failure_still_gives_the_numbers(services: Services) -> None:
     class Broken:
         def __call__(self) -> object:

@@ -158,3 +158,34 @@ async def test_neglect_and_severe_bullying_have_their_own_words(
         seen[category] = chat.last[0].text
         assert "111" in _values(chat) and "113" in _values(chat)
     assert "care" in seen[Category.NEGLECT] and "threaten" in seen[Category.BULLYING_SEVERE]
+
+
+class OnlyFor(Scripted):
+    """``verdict`` for one message, the real check for every other."""
+
+    def __init__(self, verdict: Verdict, text: str, real: object) -> None:
+        super().__init__(verdict)
+        self.text, self.real = text, real
+
+    def assess(self, text: str, lang: str | None = None) -> Verdict:
+        return self.verdict if text == self.text else self.real.assess(text, lang)  # type: ignore[attr-defined, no-any-return]
+
+
+async def test_a_check_in_after_a_flood_still_asks_are_you_safe(
+    services: Services, stores: StoreFactory, clock: FakeClock
+) -> None:
+    calm = Chat(Pipeline(services, stores, clock=clock))
+    await calm.onboard("en", "parent")
+    checked = OnlyFor(verdict(Level.CHECK_IN), QUESTION, services.safety)
+    flooded = dataclasses.replace(
+        with_check(services, verdict(Level.CHECK_IN), True), safety=checked
+    )
+    chat = Chat(Pipeline(flooded, stores, clock=clock), user=calm.user)
+    for n in range(30):
+        await chat.send(f"hello {n}")
+    assert chat.last == []  # the flood limit holds the dialog back
+    await chat.send(QUESTION)
+    values = _values(chat)
+    assert "111" in values and "safe:ok" in values and "case:yes" in values
+    await chat.press("safe:ok")
+    assert "111" in chat.texts()

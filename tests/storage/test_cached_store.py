@@ -62,18 +62,44 @@ async def test_routine_writes_wait_then_land_in_one_batch(
     quiet: Chat, cached: CachedStores, database: Database
 ) -> None:
     await quiet.onboard("vi", "parent")
+    await cached.flush()
+    onboarded = await _user(database)
+    events = await _count(database, EventRow)
+    assert onboarded is not None
+    for command in ("/help", "/topics", "/tip"):
+        await quiet.send(command)
     row = await _user(database)
-    assert row is not None and row.state == "new" and row.version == 0  # created, not yet saved
-    assert await _count(database, EventRow) == 0
+    assert row is not None and row.version == onboarded.version  # not yet saved
+    assert await _count(database, EventRow) == events
     assert cached.writer.pending > 0
 
     written = await cached.flush()
     row = await _user(database)
-    assert row is not None
-    assert (row.state, row.locale, row.role, row.consent_by) == ("ready", "vi", "parent", "self")
-    assert row.version == 5  # a save per turn (/start, language, role, commune, consent), once
-    assert written == 1 + await _count(database, EventRow)
+    assert row is not None and row.version == onboarded.version + 3  # a save per turn, once
+    assert written == 1 + await _count(database, EventRow) - events
     assert cached.writer.pending == 0
+
+
+async def test_what_the_bot_confirms_is_on_disk_before_the_reply(
+    quiet: Chat, cached: CachedStores, database: Database
+) -> None:
+    """Issue #18 defect 6: consent (and language, role, subscriptions, /stop) acknowledged to
+    the user once waited in the batch, lost on kill -9. Nothing is flushed here: what the
+    database holds after each reply is what a crash right then would leave."""
+    await quiet.send("/start")
+    await quiet.press("lang:vi")
+    row = await _user(database)
+    assert row is not None and row.locale == "vi"
+    await quiet.press("role:parent")
+    if any(b.value == "commune:none" for r in quiet.last for line in r.buttons for b in line):
+        await quiet.press("commune:none")
+    await quiet.press("consent:")
+    row = await _user(database)
+    assert row is not None and (row.role, row.consent_by) == ("parent", "self")
+    assert row.consent_at is not None
+    await quiet.send("/stop")
+    row = await _user(database)
+    assert row is not None and row.opted_out
 
 
 async def test_the_cache_answers_while_writes_wait(quiet: Chat, cached: CachedStores) -> None:
@@ -194,11 +220,21 @@ async def test_a_full_queue_with_the_database_down_fails_the_turn_with_the_hotli
         await stores.close()
 
 
+async def _routine_writes_waiting(quiet: Chat, cached: CachedStores, database: Database) -> int:
+    """An onboarded user's routine turns waiting in the batch: the events there will be once
+    it lands (a profile save and some events wait)."""
+    await quiet.onboard("en", "parent")
+    await cached.flush()
+    await quiet.send("/help")
+    await quiet.send("/topics")
+    assert cached.writer.pending > 1
+    return await _count(database, EventRow) + cached.writer.pending - 1  # one profile save
+
+
 async def test_a_write_the_database_refuses_is_dropped_alone(
     quiet: Chat, cached: CachedStores, database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await quiet.onboard("en", "parent")
-    events = cached.writer.pending - 1  # all but the coalesced profile save
+    events = await _routine_writes_waiting(quiet, cached, database)
     bad = RowInsert(UNANSWERED, {"at": datetime.now(UTC), "lang": None, "text": "x"})  # NOT NULL
     await cached.writer.submit([], [bad])
     with caplog.at_level(logging.ERROR):
@@ -207,6 +243,53 @@ async def test_a_write_the_database_refuses_is_dropped_alone(
     assert await _count(database, EventRow) == events
     assert "unanswered" in [getattr(r, "kind", None) for r in caplog.records]
     assert "x" not in caplog.text.split()  # never the content
+
+
+@pytest.mark.parametrize("bad_text", ["\ud800 lone", "nul \x00 byte"])
+async def test_a_write_the_driver_cannot_encode_is_set_aside_alone(
+    quiet: Chat,
+    cached: CachedStores,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+    bad_text: str,
+) -> None:
+    """A value no driver takes (a lone surrogate; a NUL, which PostgreSQL refuses) once held
+    the whole batch back for ever, retried as if the database were down."""
+    events = await _routine_writes_waiting(quiet, cached, database)
+    bad = RowInsert(UNANSWERED, {"at": datetime.now(UTC), "lang": "vi", "text": bad_text})
+    await cached.writer.submit([], [bad])
+    with caplog.at_level(logging.ERROR):
+        await cached.flush()  # does not raise: the rest lands
+    assert cached.writer.pending == 0
+    assert await _count(database, EventRow) == events
+    row = await _user(database)
+    assert row is not None and row.consent_at is not None
+    if cached.writer.dropped:  # SQLite stores a NUL; nothing else may be refused
+        assert cached.writer.dropped == 1
+        assert "unanswered" in [getattr(r, "kind", None) for r in caplog.records]
+    assert "lone" not in caplog.text and "byte" not in caplog.text  # never the content
+
+
+async def test_a_lone_surrogate_from_a_user_loses_nothing_for_anyone(
+    quiet: Chat, cached: CachedStores, database: Database, services: Services, clock: FakeClock
+) -> None:
+    """Defect 1 of issue #18, end to end: the text is cleaned where it enters the core, so the
+    unanswered question lands, the writer stays healthy and /forget works for everyone."""
+    other = Chat(quiet.pipeline, user=UserRef("web", "b" * 16), locale_hint="en", flush=False)
+    await quiet.onboard("en", "parent")
+    await other.onboard("vi", "parent")
+    await quiet.send("\ud800 zzqx wibble frobnicate \udfff")
+    assert quiet.last
+    await cached.flush()
+    assert cached.writer.pending == 0 and cached.writer.dropped == 0
+    async with database.session() as session:
+        texts = (await session.execute(select(UNANSWERED.c.text))).scalars().all()
+    assert any("zzqx" in t and "\ud800" not in t for t in texts)
+    row = await _user(database, other.user)
+    assert row is not None and row.locale == "vi"
+    await quiet.send("/forget")
+    await quiet.press("forget:1")
+    assert await _user(database) is None
 
 
 async def test_a_turn_that_fails_leaves_the_cached_profile_as_it_was(

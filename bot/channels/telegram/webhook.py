@@ -8,7 +8,6 @@ the update is queued, well within the ~60 s after which Telegram would send it a
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 
@@ -17,6 +16,7 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.channels.http import BadInput, check_charset, parse_json, read_body
 from bot.channels.telegram.config import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -44,24 +44,17 @@ class WebhookEndpoint:
             return web.Response(status=401, text="Unauthorized")
         if not self.open:  # shutting down: Telegram keeps the update and tries again
             return web.Response(status=503, text="Shutting down")
-        body = await self._read(request)
-        if body is None:
-            return web.Response(status=413, text="Update too large")
         try:
-            update = Update.model_validate(json.loads(body), context={"bot": self.bot})
+            check_charset(request)
+            data = parse_json(await read_body(request, self.max_body))
+        except BadInput as bad:
+            status = bad.status
+            return web.Response(
+                status=status, text="Update too large" if status == 413 else bad.message
+            )
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
         except (ValueError, ValidationError):
             return web.Response(status=400, text="Not a Telegram update")
         await self.dispatcher.feed_update(self.bot, update)
         return web.json_response({})
-
-    async def _read(self, request: web.Request) -> bytes | None:
-        if request.content_length is not None and request.content_length > self.max_body:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)

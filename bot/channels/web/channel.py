@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.channels.base import ChannelContext
+from bot.channels.http import BadInput, read_object
 from bot.channels.web.render import reply_to_json
 from bot.channels.web.settings import WebSettings
 from bot.core.buttons import Forget
@@ -100,11 +101,9 @@ class WebChannel:
         cookie (HttpOnly; the page never reads it). Without this, a reload starts afresh.
         ``{"keep": false}`` takes the agreement back and deletes the cookie."""
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "body must be JSON: {session, keep}")
-        if not isinstance(body, dict):
-            return _error(400, "body must be a JSON object")
+            body = await read_object(request, MAX_BODY)
+        except BadInput as bad:
+            return _error(bad.status, f"{bad.message}: {{session, keep}}")
         if body.get("keep", True) is False:
             response = web.json_response({"remembered": False})
             response.del_cookie(COOKIE, path="/")
@@ -125,14 +124,10 @@ class WebChannel:
         return response
 
     async def chat(self, request: web.Request) -> web.Response:
-        if request.content_length is not None and request.content_length > MAX_BODY:
-            return _error(413, f"message too large (limit {MAX_BODY} bytes)")
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "body must be JSON: {session, text} or {session, button}")
-        if not isinstance(body, dict):
-            return _error(400, "body must be a JSON object")
+            body = await read_object(request, MAX_BODY)
+        except BadInput as bad:
+            return _error(bad.status, f"{bad.message}: {{session, text}} or {{session, button}}")
         text, button = body.get("text", ""), body.get("button")
         session = request.cookies.get(COOKIE) or body.get("session")
         if not isinstance(session, str) or not SESSION.match(session):
@@ -211,8 +206,11 @@ class WebChannel:
         return len(envelopes)
 
     async def media(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["path"]
+        if "\x00" in name or not name.isprintable():
+            return _error(400, "not a file name")
         root = (self.context.content_dir / "media").resolve()
-        path = (root / request.match_info["path"]).resolve()
+        path = (root / name).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             raise web.HTTPNotFound()
         return web.FileResponse(path)

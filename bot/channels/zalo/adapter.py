@@ -16,12 +16,12 @@ same person must be the same ``UserRef`` whether an id came quoted or not.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from bot.channels.http import BadInput, parse_json
 from bot.channels.zalo.render import CALLBACK_MARK
 from bot.core.callbacks import parse as parse_button
 from bot.core.messages import Attachment, Inbound, UserRef
@@ -60,7 +60,10 @@ class ZaloEvent:
 
 def parse(body: bytes) -> dict[str, Any]:
     """The event's JSON object; raises ValueError for anything else."""
-    data = json.loads(body, parse_int=str)
+    try:
+        data = parse_json(body, parse_int=str)
+    except BadInput as bad:
+        raise ValueError(bad.message) from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     return data

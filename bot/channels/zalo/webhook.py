@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.channels.http import BadInput, read_body
 from bot.channels.zalo import adapter
 from bot.channels.zalo.adapter import CHANNEL, ZaloEvent
 from bot.channels.zalo.signature import HEADER, refusal
@@ -51,8 +52,9 @@ class WebhookEndpoint:
             return self._refuse("no-signature")
         if not self.open:  # shutting down: Zalo keeps the event and tries again
             return web.Response(status=503, text="Shutting down")
-        body = await self._read(request)
-        if body is None:
+        try:
+            body = await read_body(request, self.max_body)
+        except BadInput:
             log.warning("zalo event over the size limit refused", extra={"channel": CHANNEL})
             return web.Response(status=413, text="Event too large")
         try:
@@ -71,15 +73,3 @@ class WebhookEndpoint:
             "zalo webhook call refused", extra={"channel": CHANNEL, "status": 401, "kind": reason}
         )
         return web.Response(status=401, text="Unauthorized")
-
-    async def _read(self, request: web.Request) -> bytes | None:
-        if request.content_length is not None and request.content_length > self.max_body:
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)

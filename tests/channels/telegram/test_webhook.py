@@ -89,6 +89,26 @@ async def test_bad_bodies(webhook: Webhook) -> None:
     assert webhook.pipeline.seen == []
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [  # issue #18: each once got 500 with a traceback
+        (b"[" * 50_000 + b"]" * 50_000, "application/json", 400),
+        (b'{"update_id": ' + b"9" * 50_000 + b"}", "application/json", 400),
+        (b'{"update_id": 1}', "application/json; charset=bogus", 415),
+        (b'{"update_id": 1, "x": "\xff"}', "application/json", 400),
+    ],
+)
+async def test_malformed_updates_get_4xx(
+    webhook: Webhook, body: bytes, content_type: str, status: int
+) -> None:
+    res = await webhook.client.post(
+        "/telegram/hook", data=body, headers={HEADER: SECRET, "Content-Type": content_type}
+    )
+    assert res.status == status
+    assert "Traceback" not in await res.text()
+    assert webhook.pipeline.seen == []
+
+
 async def test_after_stop_telegram_is_asked_to_come_back_later(webhook: Webhook) -> None:
     await webhook.channel.stop()
     assert await webhook.post({"update_id": 1, **tg.text(USER, "/start")}) == 503

@@ -104,3 +104,18 @@ async def test_a_redelivered_event_is_handled_once_also_after_a_restart(zalo: Za
     await zalo.restart()  # a new process on the same database
     assert await zalo.push(event) == []
     assert await zalo.push(ev.text(USER, "trẻ bị bỏng phải làm gì"))  # a new message: answered
+
+
+@pytest.mark.parametrize(
+    "body",
+    [  # issue #18: a deep or huge-number body once got 500 before the signature was checked
+        b"[" * 20_000 + b"]" * 20_000,  # under ZALO_MAX_BODY: parsed, not refused for size
+        b'{"event_name": "user_send_text", "timestamp": ' + b"9" * 20_000 + b"}",
+    ],
+)
+async def test_a_malformed_body_is_refused_with_nothing_processed(zalo: Zalo, body: bytes) -> None:
+    event = ev.text(USER, "xin chào")
+    headers = {HEADER: header_value(APP_ID, body, event["timestamp"], "fake-oa-secret-key")}
+    status = await zalo.post(event, body=body, headers=headers)
+    assert 400 <= status < 500
+    await nothing_processed(zalo)
