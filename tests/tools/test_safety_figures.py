@@ -30,7 +30,7 @@ def checker() -> SafetyChecker:
 def test_dev_figures_hold(checker: SafetyChecker) -> None:
     total = evaluate(checker.assess, DEV).total
     assert total.recall >= 0.99
-    assert total.category_accuracy >= 0.85
+    assert total.category_accuracy >= 0.89
     assert total.crisis_on_harmless <= 0.03
     assert total.check_in_on_harmless <= 0.38
 

@@ -72,7 +72,9 @@ class SafetyChecker:
             return Verdict.safe()
         found = self._lexicon(tokens, lang)
         reading = self.read(text)
-        return grade(found, reading, self.learned.thresholds if self.learned else None)
+        if self.learned is None:
+            return grade(found, reading, None)
+        return grade(found, reading, self.learned.thresholds, self.learned.arbiter)
 
     def read(self, text: str) -> Reading | None:
         """The learned layer's reading of ``text`` (None without one)."""

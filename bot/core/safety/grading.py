@@ -26,8 +26,10 @@ a plain message, a message a rule fired on a lower one. In order, the first that
 5. Otherwise none: low risk, or a calm reading without enough risk (a rule that fired is then
    named in the verdict's ``rules`` as overruled, for editors).
 
-The category is the model's when it is sure of it (it reads the whole message); when it is not
-and a lexicon rule fired, the rule's category (rules are written for one harm each).
+The category is the arbiter's (``bot.core.safety.arbiter``: learned from the category model's
+probabilities and the categories of the rules that fired). A learned layer without one (an older
+artefact) keeps the model's category when it is sure of it (it reads the whole message), else,
+when a lexicon rule fired, the rule's category (rules are written for one harm each).
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.safety.arbiter import Arbiter
 from bot.core.safety.learned import Reading, Thresholds
 from bot.core.safety.lexicon import Kind, Rule
 from bot.core.safety.verdict import CATEGORY_PRIORITY, Category, Level, Severity, Verdict
 
-# Below this probability of its own category, the model defers to the lexicon rule's category.
+# Without an arbiter: below this probability of its own category, the model defers to the
+# lexicon rule's category.
 UNSURE = 0.5
 
 
@@ -95,7 +99,10 @@ def check_in_threshold(thresholds: Thresholds, frame: Frame) -> float:
 
 
 def grade(
-    lexicon: LexiconReading, reading: Reading | None, thresholds: Thresholds | None
+    lexicon: LexiconReading,
+    reading: Reading | None,
+    thresholds: Thresholds | None,
+    arbiter: Arbiter | None = None,
 ) -> Verdict:
     fired = lexicon.rules
     rules = tuple(sorted({rule.id for rule in fired}))
@@ -107,16 +114,16 @@ def grade(
     check_in = check_in_threshold(thresholds, frame)
     risk = reading.risk
     if frame is Frame.URGENT and risk >= thresholds.urgent:
-        return _verdict(Level.CRISIS, fired, rules, reading, "grade.lexicon-urgent")
+        return _verdict(Level.CRISIS, fired, rules, reading, "grade.lexicon-urgent", arbiter)
     if frame in (Frame.URGENT, Frame.RULE) and risk >= thresholds.agree:
-        return _verdict(Level.CRISIS, fired, rules, reading, "grade.lexicon-and-model")
+        return _verdict(Level.CRISIS, fired, rules, reading, "grade.lexicon-and-model", arbiter)
     if not fired and risk >= thresholds.crisis:
         if frame is Frame.CALM:
-            return _verdict(Level.CHECK_IN, fired, rules, reading, "grade.model-calm")
-        return _verdict(Level.CRISIS, fired, rules, reading, "grade.model")
+            return _verdict(Level.CHECK_IN, fired, rules, reading, "grade.model-calm", arbiter)
+        return _verdict(Level.CRISIS, fired, rules, reading, "grade.model", arbiter)
     if risk >= check_in:
         step = "grade.lexicon-doubted" if fired else f"grade.model-check-in-{frame.value}"
-        return _verdict(Level.CHECK_IN, fired, rules, reading, step)
+        return _verdict(Level.CHECK_IN, fired, rules, reading, step, arbiter)
     return Verdict(
         level=Level.NONE,
         category=None,
@@ -128,24 +135,32 @@ def grade(
     )
 
 
-def _lexicon_category(fired: Sequence[Rule]) -> tuple[Category, Severity]:
+def lexicon_category(fired: Sequence[Rule]) -> tuple[Category, Severity]:
     severity = Severity.HIGH if any(r.severity is Severity.HIGH for r in fired) else Severity.MEDIUM
     top = {rule.category for rule in fired if rule.severity is severity}
     return next(c for c in CATEGORY_PRIORITY if c in top), severity
 
 
 def _verdict(
-    level: Level, fired: Sequence[Rule], rules: tuple[str, ...], reading: Reading | None, step: str
+    level: Level,
+    fired: Sequence[Rule],
+    rules: tuple[str, ...],
+    reading: Reading | None,
+    step: str,
+    arbiter: Arbiter | None = None,
 ) -> Verdict:
     if reading is None:
-        category, severity = _lexicon_category(fired)
+        category, severity = lexicon_category(fired)
         return Verdict(level=level, category=category, severity=severity, rules=(*rules, step))
     category = reading.category
     severity = Severity.HIGH if level is Level.CRISIS else Severity.MEDIUM
+    named = None
     if fired:
-        named, severity = _lexicon_category(fired)
-        if reading.category_score < UNSURE:
-            category = named
+        named, severity = lexicon_category(fired)
+    if arbiter is not None and reading.harm:
+        category, _ = arbiter.choose(reading.harm, {rule.category for rule in fired}, named)
+    elif named is not None and reading.category_score < UNSURE:
+        category = named
     return Verdict(
         level=level,
         category=category,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.nlu import LinearModel, load_model
+from bot.core.safety.arbiter import Arbiter
 from bot.core.safety.verdict import Category, When, Who
 
 MODEL_DIR = "model"
@@ -78,6 +79,7 @@ class Reading:
     when_score: float
     calm: float = 0.0  # the when model's probability of a calm frame (past, news, idiom…)
     idiom: float = 0.0  # of which the "idiom" frame
+    harm: tuple[float, ...] = ()  # the category model's probabilities, in its classes' order
 
     def scores(self) -> tuple[tuple[str, float], ...]:
         return (
@@ -104,6 +106,8 @@ class LearnedLayer:
         frames = [When(c) for c in when.classes]
         self._calm = [i for i, frame in enumerate(frames) if not frame.at_risk]
         self._idiom = frames.index(When.IDIOM) if When.IDIOM in frames else None
+        arbiter = category.meta.get("arbiter")
+        self.arbiter = Arbiter.from_meta(arbiter) if arbiter else None
 
     @classmethod
     def load(cls, directory: Path) -> LearnedLayer | None:
@@ -133,6 +137,7 @@ class LearnedLayer:
             when_score=float(when[best_when]),
             calm=float(when[self._calm].sum()),
             idiom=float(when[self._idiom]) if self._idiom is not None else 0.0,
+            harm=tuple(float(p) for p in harm),
         )
 
 

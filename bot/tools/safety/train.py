@@ -9,7 +9,8 @@ The check-in thresholds are chosen per grading ``Frame`` (did a lexicon rule fir
 situation read calm): each training row gets its out-of-fold risk and calm reading and the
 lexicons' reading, and the thresholds that keep RECALL_TARGET of the at-risk rows while asking
 the fewest harmless rows "are you safe?" are found exactly (a small knapsack over the frames),
-for each candidate calm cut; the best cut wins.
+for each candidate calm cut; the best cut wins. The category arbiter (``bot.core.safety.arbiter``)
+is fitted on the same folds' category readings of the at-risk rows.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from typing import Any
 
 import numpy as np
 import yaml
+from sklearn.linear_model import LogisticRegression
 
 from bot.core.nlu import FeatureSpec, LinearModel, save_model
 from bot.core.nlu.features import fold_word
+from bot.core.safety.arbiter import Arbiter, features
 from bot.core.safety.checker import SafetyChecker
-from bot.core.safety.grading import Frame, frame_of
+from bot.core.safety.grading import Frame, LexiconReading, frame_of, lexicon_category
 from bot.core.safety.learned import AT_RISK, FILES, MODEL_DIR, NONE
-from bot.core.safety.verdict import When
+from bot.core.safety.verdict import Category, When
 from bot.tools.nlu import FitOptions, fit_linear
 from bot.tools.safety.corpus import CORPUS_DIR, SEED, Row, corpus_hash, load_corpus, split
 
@@ -47,6 +50,9 @@ FOLDS = 5
 ALWAYS_CHECKED = (Frame.URGENT, Frame.RULE)
 # Candidate calm cuts: shares of the training rows whose out-of-fold calm reading lies below.
 CALM_QUANTILES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# Inverse L2 strength of the category arbiter (chosen by repeated 5-fold cross-validation of the
+# arbiter on the out-of-fold readings of the training split: 0.3 to 10 are within 0.5 points).
+ARBITER_C = 1.0
 # Single letters that are also English words ("a", "I") stay as typed; the lexicon's other
 # typing shortcuts ("ko" → "không", "e" → "em") become the words they stand for.
 _NOT_ALIASED = frozenset({"a", "c", "t", "i", "k"})
@@ -99,7 +105,10 @@ def train(rows: Sequence[Row], recipe: Recipe | None = None, seed: int = SEED) -
     texts = [row.text for row in train_rows]
     labels = [AT_RISK if row.at_risk else NONE for row in train_rows]
     risk_options = FitOptions(c=recipe.risk_c, min_df=recipe.min_df, seed=seed)
-    thresholds = choose_thresholds(train_rows, recipe, risk_options, seed)
+    folds = out_of_fold(train_rows, recipe, risk_options, seed)
+    lexicons = SafetyChecker.load(LEXICONS, learned=False)
+    found = [lexicons.lexicon_reading(row.text, row.lang) for row in train_rows]
+    thresholds = choose_thresholds(train_rows, folds, found)
     stamp = {"corpus_hash": corpus_hash(rows), "seed": seed, "min_df": recipe.min_df}
     meta = {
         **stamp,
@@ -111,6 +120,8 @@ def train(rows: Sequence[Row], recipe: Recipe | None = None, seed: int = SEED) -
     harmful = [row for row in train_rows if row.expect is not None]
     # the other three share the risk model's features, so that a message is read once at run time
     category = _fit(harmful, lambda row: row.expect, risk, recipe.category_c, stamp, seed)
+    arbiter = fit_arbiter(train_rows, folds, found, tuple(Category(c) for c in category.classes))
+    category = dataclasses.replace(category, meta={**category.meta, "arbiter": arbiter.to_meta()})
     who = _fit(train_rows, lambda row: row.who, risk, recipe.situation_c, stamp, seed)
     when = _fit(train_rows, lambda row: row.frame, risk, recipe.situation_c, stamp, seed)
     return Trained(risk, category, who, when)
@@ -131,20 +142,56 @@ def _fit(
     return fit_linear(texts, labels, space.spec, options, space=space)
 
 
+@dataclass(frozen=True)
+class Folds:
+    """Out-of-fold readings of the training split's rows: each row's risk, calm reading and its
+    "idiom" part, and (at-risk rows; zeros elsewhere) its category probabilities, in the order of
+    ``categories``."""
+
+    risk: np.ndarray[Any, Any]
+    calm: np.ndarray[Any, Any]
+    idiom: np.ndarray[Any, Any]
+    harm: np.ndarray[Any, Any]
+    categories: tuple[Category, ...]
+
+
+def fit_arbiter(
+    rows: Sequence[Row],
+    folds: Folds,
+    found: Sequence[LexiconReading],
+    inputs: tuple[Category, ...],
+    c: float = ARBITER_C,
+) -> Arbiter:
+    """The category arbiter, fitted on the at-risk rows' out-of-fold category readings and the
+    lexicon rules that fired on them; ``inputs``: the category model's classes."""
+    order = [folds.categories.index(category) for category in inputs]
+    x, y = [], []
+    for i, row in enumerate(rows):
+        if row.expect is None:
+            continue
+        fired = found[i].rules
+        named = lexicon_category(fired)[0] if fired else None
+        fired_categories = {rule.category for rule in fired}
+        x.append(features(inputs, folds.harm[i, order].tolist(), fired_categories, named))
+        y.append(row.expect.value)
+    model = LogisticRegression(C=c, max_iter=5000).fit(np.array(x), np.array(y))
+    classes = tuple(Category(str(c)) for c in model.classes_)
+    return Arbiter(inputs, classes, model.coef_, model.intercept_)
+
+
 def choose_thresholds(
-    rows: Sequence[Row], recipe: Recipe, options: FitOptions, seed: int
+    rows: Sequence[Row], folds: Folds, found: Sequence[LexiconReading]
 ) -> dict[str, float]:
-    """The grading's thresholds from out-of-fold readings of ``rows`` (the training split):
+    """The grading's thresholds from out-of-fold readings of ``rows`` (the training split) and
+    what the lexicons found in them:
     ``agree`` and ``crisis`` let through at most HARMLESS_AGREE and HARMLESS_CRISIS of harmless
     rows; ``urgent`` keeps RECALL_TARGET of at-risk rows; the calm cut and the four check-in
     thresholds keep RECALL_TARGET of at-risk rows with the fewest harmless rows flagged."""
-    risk, calm, idiom = out_of_fold(rows, recipe, options, seed)
+    risk, calm, idiom = folds.risk, folds.calm, folds.idiom
     at_risk = np.array([row.at_risk for row in rows])
     urgent = float(np.quantile(risk[at_risk], 1.0 - RECALL_TARGET))
     agree = max(urgent, float(np.quantile(risk[~at_risk], 1.0 - HARMLESS_AGREE)))
     crisis = max(agree, float(np.quantile(risk[~at_risk], 1.0 - HARMLESS_CRISIS)))
-    lexicons = SafetyChecker.load(LEXICONS, learned=False)
-    found = [lexicons.lexicon_reading(row.text, row.lang) for row in rows]
     best: tuple[int, float, dict[Frame, float]] | None = None
     for cut in sorted({round(float(np.quantile(calm, q)), 4) for q in CALM_QUANTILES}):
         frames = [frame_of(lex, c, i, cut) for lex, c, i in zip(found, calm, idiom, strict=True)]
@@ -207,11 +254,10 @@ def frame_thresholds(
     return chosen, int((~at_risk).sum()) - silenced
 
 
-def out_of_fold(
-    rows: Sequence[Row], recipe: Recipe, options: FitOptions, seed: int
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Each row's risk, calm reading and its "idiom" part, from models trained without its
-    fold (a risk model, and a ``when`` model in its features, as ``train`` builds them)."""
+def out_of_fold(rows: Sequence[Row], recipe: Recipe, options: FitOptions, seed: int) -> Folds:
+    """Each row's risk, calm reading and its "idiom" part, and each at-risk row's category
+    probabilities, from models trained without its fold (a risk model, and ``when`` and
+    ``category`` models in its features, as ``train`` builds them)."""
     texts = [row.text for row in rows]
     labels = [AT_RISK if row.at_risk else NONE for row in rows]
     fold = [
@@ -219,6 +265,8 @@ def out_of_fold(
         for t in texts
     ]
     risk, calm, idiom = (np.zeros(len(texts)) for _ in range(3))
+    categories = tuple(sorted({row.expect for row in rows if row.expect is not None}))
+    harm = np.zeros((len(texts), len(categories)))
     for k in range(FOLDS):
         inside = [i for i, f in enumerate(fold) if f != k]
         model = fit_linear(
@@ -227,6 +275,10 @@ def out_of_fold(
         when = _fit(
             [rows[i] for i in inside], lambda row: row.frame, model, recipe.situation_c, {}, seed
         )
+        category = _fit(
+            [rows[i] for i in inside], lambda row: row.expect, model, recipe.category_c, {}, seed
+        )
+        order = [category.classes.index(c.value) for c in categories]
         column = model.classes.index(AT_RISK)
         frames = [When(c) for c in when.classes]
         quiet = [j for j, frame in enumerate(frames) if not frame.at_risk]
@@ -238,7 +290,9 @@ def out_of_fold(
                 reading = when.probabilities_at(where, values)
                 calm[i] = float(reading[quiet].sum())
                 idiom[i] = float(reading[figure]) if figure is not None else 0.0
-    return risk, calm, idiom
+                if rows[i].at_risk:
+                    harm[i] = category.probabilities_at(where, values)[order]
+    return Folds(risk, calm, idiom, harm, categories)
 
 
 def main(corpus: Path = CORPUS_DIR, out: Path = LEXICONS) -> int:
