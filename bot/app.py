@@ -43,6 +43,7 @@ from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
 from bot.storage.credentials import SqlCredentialStore
 from bot.storage.database import Database
+from bot.storage.inbox import SqlInbox
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.presence import SqlPresence
 from bot.storage.redis_locks import RedisLocks
@@ -198,6 +199,7 @@ class App:
     seen: SqlSeenEvents
     credentials: SqlCredentialStore
     campaigns: Campaigns
+    inbox: SqlInbox
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -248,6 +250,7 @@ class App:
             ),
             credentials=SqlCredentialStore(database.engine),
             campaigns=campaigns,
+            inbox=SqlInbox(database.engine),
             stores=stores,
         )
 
@@ -269,6 +272,7 @@ class App:
             worker=self.dispatcher.worker,
             seen=self.seen,
             credentials=self.credentials,
+            inbox=self.inbox,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
@@ -305,6 +309,7 @@ class App:
 
     async def close(self) -> None:
         await self.seen.close()
+        await self.inbox.close()
         if isinstance(self.stores, CachedStores):
             await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):

@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.channels.ports import CredentialStore, SeenEvents
+from bot.channels.ports import CredentialStore, Inbox, SeenEvents
 from bot.core.channels import Capabilities
 from bot.core.dispatcher import LocalSignal
 from bot.core.messages import UserRef
@@ -34,6 +34,7 @@ class ChannelContext:
     worker: str  # this process's name, for outbox claims
     seen: SeenEvents
     credentials: CredentialStore
+    inbox: Inbox | None = None  # webhook events kept until handled (Telegram)
 
 
 class Channel(Protocol):
