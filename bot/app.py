@@ -28,6 +28,7 @@ from bot.core.campaigns.tips import TipSchedule
 from bot.core.channels import Reach
 from bot.core.communes import CommuneDirectory
 from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
+from bot.core.flood import Counter, FloodGate, LocalCounter
 from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
@@ -46,6 +47,7 @@ from bot.storage.database import Database
 from bot.storage.inbox import SqlInbox
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.presence import SqlPresence
+from bot.storage.redis_counter import RedisCounter
 from bot.storage.redis_locks import RedisLocks
 from bot.storage.seen import SqlSeenEvents
 from bot.web import AdminContext
@@ -200,6 +202,7 @@ class App:
     credentials: SqlCredentialStore
     campaigns: Campaigns
     inbox: SqlInbox
+    counter: Counter
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -217,9 +220,15 @@ class App:
             window = timedelta(minutes=settings.admin.presence_minutes)
             services.desk = replace(services.desk, presence=SqlPresence(database, window))
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
+        # limits (flood, new web sessions) counted across every worker when there are several
+        counter: Counter = (
+            RedisCounter.from_url(settings.redis_url) if settings.redis_url else LocalCounter()
+        )
         stores = store_factory(settings, database)
         signal = LocalSignal()
-        pipeline = Pipeline(services, stores, locks=locks, signal=signal)
+        pipeline = Pipeline(
+            services, stores, locks=locks, signal=signal, flood=FloodGate(counter=counter)
+        )
         queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
             queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
@@ -251,6 +260,7 @@ class App:
             credentials=SqlCredentialStore(database.engine),
             campaigns=campaigns,
             inbox=SqlInbox(database.engine),
+            counter=counter,
             stores=stores,
         )
 
@@ -273,6 +283,7 @@ class App:
             seen=self.seen,
             credentials=self.credentials,
             inbox=self.inbox,
+            counter=self.counter,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
@@ -314,6 +325,8 @@ class App:
             await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):
             await self.pipeline.locks.close()
+        if isinstance(self.counter, RedisCounter):
+            await self.counter.close()
         await self.database.close()
 
 

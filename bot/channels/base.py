@@ -8,7 +8,7 @@ outbox messages (``deliver``); pull channels hand them to their clients themselv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.channels.ports import CredentialStore, Inbox, SeenEvents
 from bot.core.channels import Capabilities
 from bot.core.dispatcher import LocalSignal
+from bot.core.flood import Counter, LocalCounter
 from bot.core.messages import UserRef
 from bot.core.outbox import Delivery, Envelope, OutboxQueue
 from bot.core.pipeline import Pipeline
@@ -35,6 +36,7 @@ class ChannelContext:
     seen: SeenEvents
     credentials: CredentialStore
     inbox: Inbox | None = None  # webhook events kept until handled (Telegram)
+    counter: Counter = field(default_factory=LocalCounter)  # limits shared by every worker
 
 
 class Channel(Protocol):
