@@ -67,3 +67,10 @@ class ReportsHealth(Protocol):
     def health(self) -> str | None:
         """None when all is well, else a short reason for operators (never a secret)."""
         ...
+
+
+@runtime_checkable
+class SendOnly(Protocol):
+    """A push channel that can start to send without receiving (``mangnon dispatch``)."""
+
+    async def start_sending(self) -> None: ...

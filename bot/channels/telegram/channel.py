@@ -81,6 +81,10 @@ class TelegramChannel:
             raise
         log.info("telegram channel started", extra={"channel": CHANNEL, "kind": self.config.mode})
 
+    async def start_sending(self) -> None:
+        """Only deliver outbox messages (``mangnon dispatch``): no webhook, no polling."""
+        self._redact.install()
+
     async def _start(self, web_app: web.Application | None) -> None:
         if self.config.mode == "webhook" and web_app is None:
             raise TelegramConfigError(

@@ -96,6 +96,15 @@ class ZaloChannel:
         self._upkeep = asyncio.create_task(self._keep_up())
         log.info("zalo channel started", extra={"channel": CHANNEL})
 
+    async def start_sending(self) -> None:
+        """Only deliver outbox messages (``mangnon dispatch``): the tokens, no webhook."""
+        try:
+            await self._start_tokens()
+        except BaseException:
+            await self.api.close()
+            raise
+        self._upkeep = asyncio.create_task(self._keep_up())
+
     async def _start_tokens(self) -> None:
         await self.keeper.load()
         if not self.keeper.due():
