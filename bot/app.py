@@ -49,6 +49,7 @@ from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.presence import SqlPresence
 from bot.storage.redis_counter import RedisCounter
 from bot.storage.redis_locks import RedisLocks
+from bot.storage.redis_rate import RedisRates
 from bot.storage.seen import SqlSeenEvents
 from bot.web import AdminContext
 
@@ -203,6 +204,7 @@ class App:
     campaigns: Campaigns
     inbox: SqlInbox
     counter: Counter
+    rates: RedisRates | None = None
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
 
@@ -261,6 +263,8 @@ class App:
             campaigns=campaigns,
             inbox=SqlInbox(database.engine),
             counter=counter,
+            # the channels' send rates held across every process (workers, dispatchers)
+            rates=RedisRates.from_url(settings.redis_url) if settings.redis_url else None,
             stores=stores,
         )
 
@@ -284,6 +288,7 @@ class App:
             credentials=self.credentials,
             inbox=self.inbox,
             counter=self.counter,
+            shared_rate=self.rates,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
@@ -327,6 +332,8 @@ class App:
             await self.pipeline.locks.close()
         if isinstance(self.counter, RedisCounter):
             await self.counter.close()
+        if self.rates is not None:
+            await self.rates.close()
         await self.database.close()
 
 

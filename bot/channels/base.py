@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.channels.ports import CredentialStore, Inbox, SeenEvents
+from bot.channels.ports import CredentialStore, Inbox, SeenEvents, SharedRate
 from bot.core.channels import Capabilities
 from bot.core.dispatcher import LocalSignal
 from bot.core.flood import Counter, LocalCounter
@@ -37,6 +37,7 @@ class ChannelContext:
     credentials: CredentialStore
     inbox: Inbox | None = None  # webhook events kept until handled (Telegram)
     counter: Counter = field(default_factory=LocalCounter)  # limits shared by every worker
+    shared_rate: SharedRate | None = None  # send rates held across processes (Redis)
 
 
 class Channel(Protocol):

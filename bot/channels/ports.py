@@ -5,6 +5,8 @@ the composition root hands them over in ``ChannelContext``; channels never impor
   restarts and workers (Zalo re-sends an event it thinks was not answered).
 - :class:`Inbox`: webhook events kept (committed) before they are acknowledged and emptied once
   handled, so a crash loses none and a redelivery is handled once (Telegram).
+- :class:`SharedRate`: a send rate held across every process (Redis), e.g. Telegram's 30
+  messages a second for the whole bot.
 - :class:`CredentialStore`: API tokens a channel rotates itself (Zalo's access token and its
   single-use refresh token), read by every worker and replaced by one at a time.
 """
@@ -44,6 +46,13 @@ class Inbox(Protocol):
 
     async def purge(self, channel: str, before: datetime) -> int:
         """Forget handled events kept before ``before``."""
+        ...
+
+
+class SharedRate(Protocol):
+    async def reserve(self, key: str, rate: float) -> float:
+        """Take the next slot of ``key`` (at most ``rate`` a second, evenly spaced, across every
+        process); the seconds to wait for it (0: go now)."""
         ...
 
 

@@ -15,10 +15,11 @@ from aiogram.types import Update
 from aiohttp import web
 
 from bot.channels.ordering import OrderedTasks
-from bot.channels.ports import Inbox
+from bot.channels.ports import Inbox, SharedRate
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.config import CHANNEL, TelegramConfig, TelegramConfigError
 from bot.channels.telegram.handling import ALLOWED_UPDATES, Observer, Updates
+from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.redact import RedactToken
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
@@ -53,6 +54,7 @@ class TelegramChannel:
         pipeline: Pipeline,
         observer: Observer | None = None,
         inbox: Inbox | None = None,
+        shared_rate: SharedRate | None = None,
     ) -> None:
         self.config = config
         self.pipeline = pipeline
@@ -60,7 +62,12 @@ class TelegramChannel:
         session = JsonSession(api=TelegramAPIServer.from_base(config.api_server))
         self.bot = Bot(config.token, session=session)
         self.tasks = OrderedTasks(config.max_pending, CHANNEL)
-        self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)
+        self.sender = TelegramSender(
+            self.bot,
+            config,
+            limiter=RateLimiter(config, shared=shared_rate),
+            on_unreachable=self._unreachable,
+        )
         self.updates = Updates(config, pipeline, self.sender, self.tasks, observer, inbox)
         self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.include_router(self.updates.router())

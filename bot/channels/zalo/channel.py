@@ -68,7 +68,12 @@ class ZaloChannel:
             clock=pipeline.clock.now,
             margin=timedelta(minutes=settings.refresh_margin_minutes),
         )
-        self.limiter = PriorityLimiter(settings.rate, burst=max(1, round(settings.rate)))
+        self.limiter = PriorityLimiter(
+            settings.rate,
+            burst=max(1, round(settings.rate)),
+            shared=context.shared_rate,
+            shared_key=f"zalo:{settings.app_id}",
+        )
         self.sender = ZaloSender(
             self.api, self.keeper, self.limiter, pipeline, settings, context.content_dir
         )
