@@ -199,10 +199,6 @@ class CachedStore:
         return self._stores
 
     @property
-    def has_session(self) -> bool:
-        return self._sql is not None
-
-    @property
     def sql(self) -> SqlStore:
         """A real session, opened the first time this turn needs one."""
         if self._sql is None:
@@ -253,9 +249,9 @@ class CachedUserRepository:
         return await self._store.stores.load(ref)
 
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
-        if self._store.has_session:
-            # the turn's own session may hold SQLite's write lock: the user is created in it,
-            # and the whole turn is written through it
+        if self._store.durable:
+            # the turn's own session has written (it may hold SQLite's write lock): the user is
+            # created in it, and the whole turn is written through it
             self._store.durable = True
             self._store.stores.had_no_open_case(ref)  # a case may be in this turn: look next time
             return await self._store.sql.users.get_or_create(ref, now)
