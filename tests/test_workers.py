@@ -142,3 +142,43 @@ def _publish(env: dict[str, str]) -> int:
     from bot.storage.redis_reload import publish
 
     return asyncio.run(publish(env["REDIS_URL"]))
+
+
+async def test_mangnon_dispatch_sends_the_outbox_without_receiving(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.messages import Reply, UserRef
+    from bot.core.outbox import Outgoing
+    from bot.storage.database import Database
+    from bot.storage.migrate import upgrade
+    from tests.fakes.telegram_api import FakeTelegram
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'm.db'}"
+    (tmp_path / "var").mkdir()
+    await upgrade(url)
+    database = Database.from_url(url)
+    async with database.store() as store:
+        await store.outbox.enqueue(
+            Outgoing(UserRef("telegram", "9001"), (Reply("a case alert"),)), datetime.now(UTC)
+        )
+        await store.commit()
+    await database.close()
+    async with FakeTelegram() as fake:
+        env = _env(
+            tmp_path,
+            _free_port(),
+            TELEGRAM_BOT_TOKEN=fake.token,
+            TELEGRAM_API_SERVER=fake.url,
+            OUTBOX_POLL_SECONDS="0.2",
+        )
+        child = await asyncio.create_subprocess_exec(
+            MANGNON, "dispatch", cwd=tmp_path, env=env, stderr=asyncio.subprocess.DEVNULL
+        )
+        try:
+            await fake.wait_until(lambda: len(fake.sent(9001)) == 1, within=DEADLINE)
+        finally:
+            child.send_signal(signal.SIGTERM)
+            assert await child.wait() == 0
+        assert fake.sent(9001)[0].text == "a case alert"
+        methods = {call.method for call in fake.calls}
+        assert not methods & {"setWebhook", "deleteWebhook", "getUpdates"}  # sends only
