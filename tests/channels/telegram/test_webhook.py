@@ -178,3 +178,18 @@ async def test_two_workers_never_claim_the_same_kept_update(
     assert len(keys) == len(set(keys)) == 20
     await first.close()
     await second.close()
+
+
+async def test_purging_old_event_ids_keeps_an_update_not_yet_handled(
+    database: Database, clock: FakeClock
+) -> None:
+    from bot.storage.seen import SqlSeenEvents
+
+    inbox = SqlInbox(database.engine)
+    assert await inbox.keep("telegram", "41", b"{}", clock.now())  # kept, never handled
+    assert await inbox.keep("telegram", "42", b"{}", clock.now())
+    await inbox.done("telegram", "42")
+    clock.advance(days=3)
+    assert await SqlSeenEvents(database.engine).purge(clock.now()) == 1  # Zalo's upkeep
+    assert await _kept(database) == {"41": b"{}"}
+    await inbox.close()
