@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run chat test lint typecheck format pytest content-check bench migrate i18n i18n-check clean help
+.PHONY: run chat test lint typecheck format pytest content-check bench migrate i18n i18n-check lock lock-upgrade clean help
 
 help:
 	@echo "make run      create .venv, install, migrate and serve (web chat on http://127.0.0.1:8080)"
@@ -16,18 +16,38 @@ help:
 	@echo "make migrate  apply database migrations"
 	@echo "make format   format the code"
 	@echo "make i18n     after changing user-facing strings: extract, update every catalog, build .mo"
+	@echo "make lock     after changing dependencies in pyproject.toml: re-resolve the lock files"
+	@echo "make lock-upgrade   move every locked package to its newest allowed version"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files kept in the repo (exact versions: every machine and CI get
+# the same), then the project itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed
+
+# pip-tools resolves pyproject.toml's dependencies into requirements.lock (run time) and
+# requirements-dev.lock (with the dev extra). `make lock` keeps every pin it can (after you add or
+# change a dependency); `make lock-upgrade` moves all of them to the newest allowed versions.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+$(BIN)/pip-compile: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+
+lock: | $(BIN)/pip-compile
+	$(PIP_COMPILE) $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(LOCK_FLAGS) --extra dev --output-file requirements-dev.lock pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock LOCK_FLAGS=--upgrade
 
 run: $(VENV)/.installed
 	$(BIN)/mangnon serve

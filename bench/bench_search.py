@@ -44,12 +44,15 @@ NOTES = """How to read this:
 - **Ours** (`SearchIndex.lookup`): a linear model over accent-folded character (2–5) and word
   (1–2) n-grams, trained on the training split of content/questions and the articles' titles and
   example questions (topics + `none`), fused with BM25F: each topic's share is the model's
-  probability × exp(w × its best article's BM25F score), `none` given a weak match's score; no
-  answer below a floor. The settings were chosen on out-of-fold scores of the training split
-  (bot/tools/search/train.py), never on dev. Questions typed without accents get their likely
+  probability × exp(w × its best article's BM25F score), `none` given a weak match's score. Whether
+  to answer at all is the in-scope gate's (bot/core/search/scope.py): a logistic combination of a
+  binary in-scope/off-topic model (word 1–2-grams), the model's `none` and first-topic
+  probabilities, the fused shares and BM25F's evidence. The settings, the gate's weights and its
+  threshold were chosen on out-of-fold scores of the training split (bot/tools/search/train.py),
+  never on dev. Questions typed without accents get their likely
   accents from a bigram model of the library and the training questions before BM25F.
-- **BM25F alone** is today's search without the model (threshold 0.32). **Model alone** is the
-  classifier's ranking, no answer when `none` comes first. **BM25Okapi** is rank_bm25 over
+- **BM25F alone** is the search without the model (threshold 0.32). **Model alone** is the
+  classifier's ranking, no answer when `none` comes first (no gate). **BM25Okapi** is rank_bm25 over
   whitespace tokens of title, summary, body and questions, no threshold (it always answers).
 - top-1 / top-3 count in-scope questions whose topic comes first / among the first three hits;
   "unanswered" is in-scope questions left without an answer; "off answered" is off-topic
@@ -230,7 +233,7 @@ def run(blind: bool = False) -> str:
         f"{model.model.meta.get('trained_on', '?')}; "
         f"corpus hash {str(model.model.meta.get('corpus_hash', ''))[:12]}.",
         f"**Dev split** of content/questions ({len(dev)} questions, "
-        f"{sum(not r.in_scope for r in dev)} off-topic; same writer as the training split):",
+        f"{sum(not r.in_scope for r in dev)} off-topic; same writers as the training split):",
         accuracy_table(methods, dev),
         f"**Eval set** tests/data/ask_eval.yaml ({len(other)} questions, "
         f"{sum(not r.in_scope for r in other)} off-topic; another writer, never trained on; "
@@ -274,7 +277,9 @@ def run(blind: bool = False) -> str:
         _table(speed),
         f"Topic model: {len(model.model.vocabulary)} features × {len(model.model.classes)} "
         f"classes; loads in {load_s * 1000:.0f} ms and keeps {model_mb:.1f} MB "
-        f"(goal < 100 MB); fusion settings {model.fusion.to_json()}.",
+        f"(goal < 100 MB), the binary in-scope model of the gate included "
+        f"({len(model.scope.vocabulary) if model.scope else 0} features); "
+        f"fusion settings {model.fusion.to_json()}.",
         NOTES,
     ]
     return "\n\n".join(sections)

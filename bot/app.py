@@ -40,6 +40,7 @@ from bot.core.quiet import QuietHours
 from bot.core.safety import SafetyChecker
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.services import Content, DeskOptions, Options, Services
+from bot.metrics import Metrics
 from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
 from bot.storage.credentials import SqlCredentialStore
@@ -207,6 +208,7 @@ class App:
     rates: RedisRates | None = None
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
 
     async def flush(self) -> None:
         """Write the batched routine writes now (tests, and before reading the database)."""
@@ -228,12 +230,18 @@ class App:
         )
         stores = store_factory(settings, database)
         signal = LocalSignal()
+        metrics = Metrics()
         pipeline = Pipeline(
-            services, stores, locks=locks, signal=signal, flood=FloodGate(counter=counter)
+            services,
+            stores,
+            locks=locks,
+            signal=signal,
+            observer=metrics,
+            flood=FloodGate(counter=counter),
         )
         queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
-            queue, {}, pipeline.clock, worker_name(), dispatch_options(settings)
+            queue, {}, pipeline.clock, worker_name(), dispatch_options(settings), observer=metrics
         )
         signal.attach(dispatcher)
         campaigns = Campaigns(
@@ -266,6 +274,7 @@ class App:
             # the channels' send rates held across every process (workers, dispatchers)
             rates=RedisRates.from_url(settings.redis_url) if settings.redis_url else None,
             stores=stores,
+            metrics=metrics,
         )
 
     def admin_context(self) -> AdminContext:
@@ -275,6 +284,7 @@ class App:
             settings=self.settings.admin,
             zone=self.settings.zone,
             report_min_group=self.settings.report.min_group,
+            campaigns=self.campaigns,
         )
 
     def context(self) -> ChannelContext:

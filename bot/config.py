@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.telegram.settings import TelegramSettings
@@ -140,6 +140,12 @@ class Settings(BaseSettings):
     migrate_at_start: bool = True
     # the same warning at most once per this many seconds (0: every one), with a count
     log_repeat_seconds: float = Field(60.0, ge=0, le=86_400)
+    # GET /metrics (Prometheus) asks for "Authorization: Bearer <token>" when this is set
+    metrics_token: SecretStr | None = None
+    # conversation-derived data older than this is deleted (bot/storage/retention.py); a closed
+    # case's conversation is kept for CASE_RETENTION_DAYS after it closed (the duty to act)
+    retention_days: int = Field(365, ge=1, le=36_500)
+    case_retention_days: int = Field(1825, ge=1, le=36_500)
 
     web: WebSettings = Field(default_factory=WebSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

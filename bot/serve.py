@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -23,8 +24,11 @@ from sqlalchemy import text
 from bot import web as admin
 from bot.app import App, settle_heap
 from bot.channels.base import ReportsHealth
+from bot.metrics import CONTENT_TYPE, authorised
 from bot.storage import redis_reload
+from bot.storage.gauges import read_gauges
 from bot.storage.migrate import upgrade_once
+from bot.storage.retention import claim_today, run_retention
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,26 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics (bot/metrics.py): counts and timings, never text."""
+    app = request.app[APP]
+    token = app.settings.metrics_token
+    if not authorised(
+        request.headers.get("Authorization"), token.get_secret_value() if token else None
+    ):
+        return web.Response(status=401, text="metrics: a bearer token is required\n")
+    try:
+        gauges = await read_gauges(
+            app.database,
+            datetime.now(UTC),
+            timedelta(minutes=app.settings.desk.ack_minutes),
+        )
+    except Exception:  # the scrape still answers: mangnon_database_up 0
+        log.warning("metrics: the database did not answer")
+        gauges = None
+    return web.Response(body=app.metrics.render(gauges), headers={"Content-Type": CONTENT_TYPE})
+
+
 async def _to_admin(request: web.Request) -> web.Response:
     raise web.HTTPPermanentRedirect("/admin/")
 
@@ -73,6 +97,7 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app[APP] = app
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
     if app.settings.admin.enabled:
         web_app.router.add_get("/admin", _to_admin)
         web_app.add_subapp("/admin/", admin.build(app.admin_context()))
@@ -104,12 +129,37 @@ def running_pids() -> list[int]:
     return pids
 
 
+class DailyRetention:
+    """Once a day (in TIMEZONE), one worker applies RETENTION_DAYS (bot/storage/retention.py)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.done: str | None = None  # the last day this process looked at
+
+    async def __call__(self) -> None:
+        now = datetime.now(UTC)
+        day = now.astimezone(self.app.settings.zone).date().isoformat()
+        if day == self.done:
+            return
+        self.done = day
+        if not await claim_today(self.app.database, day):
+            return  # another worker has it
+        report = await run_retention(
+            self.app.database,
+            now,
+            self.app.settings.retention_days,
+            self.app.settings.case_retention_days,
+        )
+        log.info("retention: %s", report.summary())
+
+
 async def _tick_forever(app: App) -> None:
     """Periodic work: re-alert unacknowledged safety cases; start scheduled campaign runs and
-    close finished ones. One failure never stops the loop."""
+    close finished ones; retention once a day. One failure never stops the loop."""
+    retention = DailyRetention(app)
     while True:
         await asyncio.sleep(TICK_SECONDS)
-        for work in (app.pipeline.tick, app.campaigns.tick):
+        for work in (app.pipeline.tick, app.campaigns.tick, retention):
             try:
                 await work()
             except Exception:

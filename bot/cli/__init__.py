@@ -7,10 +7,22 @@ import sys
 from collections.abc import Sequence
 
 from bot.channels.errors import ChannelConfigError
-from bot.cli import admin, ask, campaign, content, db, i18n, run, safety, search, staff
+from bot.cli import (
+    admin,
+    ask,
+    campaign,
+    content,
+    db,
+    i18n,
+    retention,
+    run,
+    safety,
+    search,
+    staff,
+)
 from bot.config import SettingsError
 
-GROUPS = (run, db, content, ask, i18n, safety, search, campaign, staff, admin)
+GROUPS = (run, db, content, ask, i18n, safety, search, campaign, staff, admin, retention)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,9 @@ def register(commands: Any) -> None:
         help="caseworker, editor, approver, reporter or admin (several: comma-separated)",
     )
     add.add_argument("--name", default="", help="full name, seen by administrators only")
+    add.add_argument(
+        "--telegram", help="their Telegram user id: where their campaign test sends go"
+    )
     add.set_defaults(func=_add)
     listing = sub.add_parser("list", help="every member of staff")
     listing.set_defaults(func=_list)
@@ -45,6 +48,8 @@ def _add(args: argparse.Namespace) -> int:
     try:
         username = check_username(args.username)
         roles = parse_roles(args.role)
+        if args.telegram is not None and not args.telegram.isdigit():
+            raise ValueError("--telegram: a Telegram user id is a number")
     except ValueError as exc:
         print(f"mangnon admin add: {exc}", file=sys.stderr)
         return 2
@@ -63,6 +68,7 @@ def _add(args: argparse.Namespace) -> int:
                         args.name.strip() or username,
                         roles,
                         passwords.hash_password(password),
+                        telegram=args.telegram,
                     ),
                     now,
                 )
@@ -79,7 +85,8 @@ def _add(args: argparse.Namespace) -> int:
     try:
         pseudonym = asyncio.run(add())
     except AccountExists:
-        print(f"mangnon admin add: the username {username} is taken", file=sys.stderr)
+        taken = f"the username {username}" + (" or that Telegram account" if args.telegram else "")
+        print(f"mangnon admin add: {taken} is taken", file=sys.stderr)
         return 1
     print(f"added {username} ({pseudonym}) as {', '.join(sorted(roles))}")
     print(f"one-time password: {password}")

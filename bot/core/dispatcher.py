@@ -28,6 +28,7 @@ from functools import partial
 from typing import Protocol
 
 from bot.core.messages import UserRef
+from bot.core.observe import NoObserver, Observer
 from bot.core.outbox import UNSOLICITED, Delivery, Envelope, OutboxQueue, Result, Status
 from bot.core.ports import Clock
 
@@ -67,12 +68,14 @@ class Dispatcher:
         clock: Clock,
         worker: str,
         options: DispatchOptions | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.queue = queue
         self.senders = dict(senders)
         self.clock = clock
         self.worker = worker
         self.options = options or DispatchOptions()
+        self.observer: Observer = observer or NoObserver()
         self._wake = asyncio.Event()
         self._stopping = False
         self._slots = asyncio.Semaphore(self.options.concurrency)
@@ -173,6 +176,7 @@ class Dispatcher:
         except Exception:
             log.exception("send failed", extra={"channel": envelope.to.channel})
             delivery = Delivery(Result.RETRY, error="exception")
+        self.observer.delivery(envelope.to.channel, delivery.result.value, delivery.error)
         status = _status(delivery.result)
         if status is Status.PENDING:
             if envelope.attempts >= self.options.max_attempts:

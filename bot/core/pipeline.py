@@ -25,6 +25,7 @@ from bot.core.flood import FloodGate
 from bot.core.i18n import _, use_locale
 from bot.core.locks import LocalLocks, UserLocks
 from bot.core.messages import Button, Inbound, Reply, UserRef
+from bot.core.observe import NoObserver, Observer
 from bot.core.outbox import Outgoing, Signal
 from bot.core.ports import Clock, Store, StoreFactory
 from bot.core.profile import Profile
@@ -75,6 +76,7 @@ class Pipeline:
         dialog: Dialog | None = None,
         signal: Signal | None = None,
         flood: FloodGate | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.services = services
         self.stores = stores
@@ -82,6 +84,7 @@ class Pipeline:
         self.locks = locks or LocalLocks()
         self.dialog = dialog or Dialog(services)
         self.signal: Signal = signal or NoSignal()
+        self.observer: Observer = observer or NoObserver()
         self.flood = flood or FloodGate()
 
     def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
@@ -104,6 +107,7 @@ class Pipeline:
         # The safety check needs no database: it runs first and its answer survives any failure.
         verdict = self.services.safety.assess(text, inbound.locale_hint) if text else None
         escalate = bool(verdict and verdict.escalate)
+        failed = False
         try:
             async with self.locks.hold(inbound.user):
                 replies, locale = await self._turn(inbound, text, verdict)
@@ -111,6 +115,9 @@ class Pipeline:
             log.exception("message failed", extra={"channel": inbound.user.channel})
             replies = self._failure(inbound, verdict)
             locale = self.pick_locale(None, inbound.locale_hint)
+            failed = True
+        seconds = time.perf_counter() - started
+        self.observer.turn(inbound.user.channel, seconds, verdict, failed)
         log.info(
             "handled",
             extra={
@@ -119,7 +126,7 @@ class Pipeline:
                 "escalated": escalate,
                 "category": verdict.category if verdict else None,
                 "replies": len(replies),
-                "ms": round((time.perf_counter() - started) * 1000, 2),
+                "ms": round(seconds * 1000, 2),
             },
         )
         return Answered(replies, locale)

@@ -60,6 +60,7 @@ class SqlAccountRepository:
             active=True,
             created_at=now,
             username=account.username,
+            telegram_id=account.telegram,
             password_hash=account.password_hash,
             must_change_password=True,
             failed_logins=0,

@@ -2,8 +2,8 @@
 
 Server-rendered pages (Jinja2) on the same aiohttp server as the web chat; it uses the core and
 the storage only through the core's Protocols (``bot.core.admin.ports``), given by the
-composition root as an ``AdminContext``. Campaign pages join ``ROUTES`` and ``nav.NAV`` with the
-campaigns core.
+composition root as an ``AdminContext``; the campaign pages act through the campaigns core, as
+``mangnon campaign`` does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.web import accounts, auth, desk, editor, reports
+from bot.web import accounts, auth, campaigns, desk, editor, reports
 from bot.web.context import CONTEXT, AdminContext
 from bot.web.security import guard
 from bot.web.settings import AdminSettings
@@ -29,6 +29,7 @@ ROUTES = (
     *desk.ROUTES,
     *editor.ROUTES,
     *reports.ROUTES,
+    *campaigns.ROUTES,
 )
 
 __all__ = ["ROUTES", "AdminContext", "AdminSettings", "build"]

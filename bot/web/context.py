@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.core.admin.accounts import Account, LoginPolicy
 from bot.core.admin.ports import AdminStore, AdminStores
 from bot.core.admin.sessions import AdminSession, SessionPolicy
+from bot.core.campaigns.service import Campaigns
 from bot.core.pipeline import Pipeline
 from bot.web.settings import AdminSettings
 
@@ -22,6 +23,7 @@ class AdminContext:
     settings: AdminSettings
     zone: ZoneInfo
     report_min_group: int
+    campaigns: Campaigns | None = None  # the campaigns core (the same actions as the CLI's)
 
     @property
     def sessions(self) -> SessionPolicy:

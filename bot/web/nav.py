@@ -20,10 +20,7 @@ NAV: tuple[Entry, ...] = (
     Entry("/admin/content", "Content", (StaffRole.EDITOR,)),
     Entry("/admin/unanswered", "Unanswered", (StaffRole.EDITOR,)),
     Entry("/admin/feedback", "Feedback", (StaffRole.EDITOR,)),
-    # Campaigns (compose, preview, audience, submit, approve — never one's own —, schedule,
-    # progress, pause, stats) go here with the campaigns core, for editors and approvers:
-    # Entry("/admin/campaigns", "Campaigns", (StaffRole.EDITOR, StaffRole.APPROVER)),
-    # with their routes in bot/web/campaigns.py added to ROUTES in bot/web/__init__.py.
+    Entry("/admin/campaigns", "Campaigns", (StaffRole.EDITOR, StaffRole.APPROVER)),
     Entry("/admin/reports", "Reports", (StaffRole.REPORTER,)),
     Entry("/admin/accounts", "Accounts", (StaffRole.ADMIN,)),
     Entry("/admin/audit", "Audit log", tuple(StaffRole)),

@@ -48,7 +48,9 @@ def _is_page(request: web.Request) -> bool:
 
 
 def _refuse(request: web.Request) -> web.HTTPException:
-    if _is_page(request) and not request.path.endswith((".json", "/queue", "/messages")):
+    if _is_page(request) and not request.path.endswith(
+        (".json", "/queue", "/messages", "/progress")
+    ):
         return web.HTTPSeeOther("/admin/login")
     return web.HTTPUnauthorized(text="sign in first", content_type="text/plain")
 

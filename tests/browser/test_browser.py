@@ -160,3 +160,47 @@ async def test_too_many_wrong_passwords_lock_the_login(live: Live) -> None:
         await page.click("button[type=submit]")
     assert "locked" in await page.inner_text(".error")
     assert page.url.endswith("/admin/login")
+
+
+async def test_an_author_cannot_approve_their_own_campaign_and_a_second_account_can(
+    live: Live,
+) -> None:
+    from tests.core.test_campaigns import add_users
+
+    await add_users(live.app.database, live.app.pipeline.clock, {"id": "p1"}, {"id": "p2"})
+    # the author may approve campaigns, but never her own
+    page = await live.signed_in("lan", "editor,approver", viewport={"width": 1280, "height": 960})
+    await page.click("nav >> text=Campaigns")
+    await page.click("text=New campaign")
+    await page.fill("#title", "Mùa hè an toàn")
+    await page.fill("#text-vi", "**Mùa hè** an toàn: dạy trẻ bơi và luôn trông trẻ gần nước.")
+    await page.fill("#text-en", "A safe **summer**: teach children to swim; watch them near water.")
+    await page.select_option("#articles", ["drowning-prevention"])
+    await page.check("input[name=roles][value=parent]")
+    await page.click("button:has-text('Save draft')")
+    await page.wait_for_selector("h1:has-text('Mùa hè an toàn')")
+    assert await page.inner_text("#audience-size") == "2"
+    assert await page.locator(".preview[lang=vi] strong:has-text('Mùa hè')").is_visible()
+    assert await page.locator(".preview[lang=en] li:has-text('📖')").count() == 1
+    await page.click("button:has-text('Submit for approval')")
+    await page.wait_for_selector(".flash:has-text('Submitted')")
+    assert await page.locator("#own").is_visible()  # told why, and offered no approval
+    assert await page.locator("button:has-text('Approve')").count() == 0
+    await shot(page, "campaign")
+
+    approver = await live.signed_in("minh", "approver")
+    await approver.click("nav >> text=Campaigns")
+    await approver.click("a:has-text('Mùa hè an toàn')")
+    assert await approver.locator("#own").count() == 0
+    await approver.click("button:has-text('Approve for 2 subscribers')")
+    await approver.wait_for_selector(".flash:has-text('Approved')")
+    await approver.click("button:has-text('Send now')")
+    await approver.wait_for_selector("#progress [data-status=sending]")
+    # live: the page follows the campaign when it changes elsewhere (here: cancelled by the core)
+    campaign_id = int(approver.url.rsplit("/", 1)[1])
+    await live.app.campaigns.cancel(campaign_id, "console:test")
+    await approver.wait_for_selector("#progress [data-status=cancelled]", timeout=20_000)
+    _campaign, trail = await live.app.campaigns.get(campaign_id)
+    actions = [e.action for e in trail]
+    assert actions[:4] == ["created", "submitted", "approved", "sending"]
+    assert len({e.actor for e in trail[:2]} | {trail[2].actor}) == 2  # two people, four eyes

@@ -59,3 +59,16 @@ def test_a_bad_file_names_file_line_and_field(
     bad.write_text("title: x\nmessages:\n  vi:\n    text: hi\naudience:\n  roles: [aunt]\n")
     assert main(["campaign", "create", str(bad)]) == 1
     assert f"{bad}:6: audience.roles.0:" in capsys.readouterr().err
+
+
+def test_a_web_account_with_a_telegram_id_gets_test_sends(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["admin", "add", "lan", "--role", "editor", "--telegram", "77"]) == 0
+    assert main(["admin", "add", "mai", "--role", "editor", "--telegram", "seventy"]) == 2
+    assert main(["admin", "add", "mai", "--role", "editor", "--telegram", "77"]) == 1
+    assert "or that Telegram account is taken" in capsys.readouterr().err
+    assert main(["campaign", "create", str(EXAMPLE), "--by", "lan"]) == 0
+    assert main(["campaign", "test", "1", "--by", "lan"]) == 0
+    assert main(["campaign", "show", "1"]) == 0
+    assert "test-sent" in capsys.readouterr().out

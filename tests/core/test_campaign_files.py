@@ -1,5 +1,5 @@
 """Campaign files: a good one becomes a draft; a bad one gets one line per problem naming the
-file, the line and the field."""
+file, the line and the field. The web admin's form, given as data, is checked by the same rules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.campaigns.model import ScheduleKind
-from bot.core.campaigns.spec import CampaignFileError, Checks, parse
+from bot.core.campaigns.spec import CampaignFileError, Checks, from_data, parse
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CHECKS = Checks(
@@ -100,3 +100,40 @@ def test_schema_errors_and_bad_yaml_have_lines_too() -> None:
     assert problems("- a list\n") == [
         "june.yaml:1: a campaign file is a mapping (title, messages, ...)"
     ]
+
+
+def test_data_from_a_form_is_checked_by_the_same_rules_naming_each_field() -> None:
+    with pytest.raises(CampaignFileError) as info:
+        from_data(
+            {
+                "title": "x",
+                "messages": {"en": {"text": "Hello", "buttons": [{"article": "nope"}]}},
+                "audience": {"topics": ["cooking"], "active_within_days": "90"},
+                "schedule": {"weekly": {"day": "monday", "time": "08:00", "until": "2027-06-30"}},
+            },
+            CHECKS,
+        )
+    assert info.value.problems == [
+        "messages: a message in 'vi' is required: it is what everyone whose language is "
+        "missing gets",
+        "messages.en.buttons.0.article: no article 'nope'",
+        "audience.topics.0: unknown topic 'cooking' (one of: abuse, injury)",
+    ]
+    with pytest.raises(CampaignFileError) as info:
+        from_data({"title": "x", "messages": {"vi": {"text": ""}}}, CHECKS)
+    assert info.value.problems == ["messages.vi.text: String should have at least 1 character"]
+    with pytest.raises(CampaignFileError) as info:
+        from_data({"title": "x", "messages": {"vi": {"text": "y"}}, "schedule": {"at": ""}}, CHECKS)
+    assert len(info.value.problems) == 1 and info.value.problems[0].startswith("schedule.at: ")
+    draft = from_data(
+        {
+            "title": "x",
+            "messages": {"vi": {"text": "y", "buttons": [{"article": "drowning-prevention"}]}},
+            "audience": {"active_within_days": "90", "communes": ["19597"]},
+            "schedule": {"at": "2027-06-01T08:00"},
+        },
+        CHECKS,
+    )
+    assert draft.audience.active_days == 90 and draft.audience.communes == ("19597",)
+    assert draft.schedule.at == datetime(2027, 6, 1, 8, 0, tzinfo=ZONE)
+    assert draft.source == "admin form"

@@ -70,13 +70,16 @@ def test_a_child_asking_for_help_is_a_crisis(
         ("is it ok to smack a child who misbehaves", "en"),
         ("đánh đòn con có phải là bạo lực không", "vi"),
         ("how do I talk to my son about bullying", "en"),
+        ("máy bay bay cao bao nhiêu", "vi"),
     ],
 )
-def test_a_parent_asking_a_prevention_question_is_not_a_crisis(
+def test_a_parent_asking_a_prevention_question_gets_an_ordinary_answer(
     checker: SafetyChecker, text: str, lang: str
 ) -> None:
+    """Not a crisis, and not "are you safe right now?" either: a calm question with little risk
+    gets its article (the grading's calm frame, tests/core/test_safety_grading.py)."""
     verdict = checker.assess(text, lang)
-    assert not verdict.escalate, verdict
+    assert verdict.level is Level.NONE, verdict
 
 
 # ---------------------------------------------------------------- situations

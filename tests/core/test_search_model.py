@@ -13,6 +13,7 @@ from bot.core.library import Library
 from bot.core.search import MODEL_PATH, Lexicon, SearchIndex, TopicModel
 from bot.core.search.accents import AccentModel, WordCounts
 from bot.core.search.fusion import rank
+from bot.core.search.scope import EVIDENCE, Gate
 from bot.core.search.topics import NONE, Fusion
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,3 +141,43 @@ def test_the_model_knows_every_topic_and_none(model: TopicModel) -> None:
     library = Library.load(CONTENT)
     assert set(model.model.classes) == {*library.topics, NONE}
     assert 0 <= model.fusion.answer_floor < 1 and 0 < model.fusion.clarify_ratio <= 1
+
+
+# ---- the in-scope gate -------------------------------------------------------------------------
+
+
+def gate_on(name: str, threshold: float = 0.0) -> Gate:
+    """A gate that reads one piece of evidence alone: answer when it is at least ``threshold``."""
+    return Gate(tuple(float(e == name) for e in EVIDENCE), 0.0, threshold)
+
+
+def test_the_gate_decides_whether_to_answer_whatever_nones_share() -> None:
+    probabilities = {NONE: 0.6, "burns": 0.3, "falls": 0.1}
+    assert rank(probabilities, {}, FUSION, 3).topics == ()  # the fusion's own rule: none first
+    sure = rank(probabilities, {}, FUSION, 3, gate_on("scope_logit"), in_scope=0.9)
+    assert [t for t, _ in sure.topics][:1] == ["burns"]
+    assert NONE not in [t for t, _ in sure.topics]
+    doubtful = rank(probabilities, {}, FUSION, 3, gate_on("scope_logit"), in_scope=0.2)
+    assert doubtful.topics == () and doubtful.confidence == 0.0 and doubtful.clarify is None
+
+
+def test_the_gate_reads_bm25_evidence() -> None:
+    probabilities = {NONE: 0.2, "burns": 0.5, "falls": 0.3}
+    gate = gate_on("best_bm25", threshold=0.3)
+    assert rank(probabilities, {"burns": 0.4}, FUSION, 3, gate).topics[0][0] == "burns"
+    assert rank(probabilities, {"burns": 0.1}, FUSION, 3, gate).topics == ()
+
+
+def test_a_gate_is_stored_and_read_back_and_refuses_other_evidence() -> None:
+    gate = Gate(tuple(range(len(EVIDENCE))), -1.5, 0.25)
+    assert Gate.from_json(gate.to_json()) == gate
+    with pytest.raises(ValueError, match="other evidence"):
+        Gate.from_json({**gate.to_json(), "evidence": ["first_share"]})
+    with pytest.raises(ValueError, match="weights"):
+        Gate((1.0,), 0.0, 0.0)
+
+
+def test_the_trained_model_has_a_gate_and_its_binary_model(model: TopicModel) -> None:
+    assert model.gate is not None and model.scope is not None
+    assert set(model.scope.classes) == {"in", NONE}
+    assert model.in_scope("bé bị bỏng nước sôi phải làm gì") > model.in_scope("giá vàng hôm nay")

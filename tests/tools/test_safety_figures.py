@@ -1,8 +1,8 @@
 """The shipped check measured on the dev split (rows the model never trained on), and the tools
 that measure it. Floors sit a little below today's figures (docs/BENCHMARKS.md) so that a change
-that makes the check worse fails here. The check-in floor is far from the issue's 10% goal: the
-writers' hard negatives mimic disclosures closely and today's models separate them only so far
-(docs/BENCHMARKS.md, "Safety check")."""
+that makes the check worse fails here. The check-in floor is still far from the issue's 10% goal:
+the writers' hard negatives mimic disclosures closely and today's models separate them only so
+far (docs/BENCHMARKS.md, "Safety check"); grading by frame brought it from 45% to about a third."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_dev_figures_hold(checker: SafetyChecker) -> None:
     assert total.recall >= 0.99
     assert total.category_accuracy >= 0.85
     assert total.crisis_on_harmless <= 0.03
-    assert total.check_in_on_harmless <= 0.5
+    assert total.check_in_on_harmless <= 0.38
 
 
 def test_the_learned_layer_earns_its_place(checker: SafetyChecker) -> None:

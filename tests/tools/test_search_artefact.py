@@ -10,20 +10,23 @@ import pytest
 from bot.core.nlu import ArtefactError
 from bot.core.nlu.artefact import read_header
 from bot.core.search import MODEL_PATH, TopicModel
+from bot.core.search.scope import SCOPE_FILE
 from bot.tools.search import questions, train
 
 ARTEFACT = train.CONTENT / MODEL_PATH
+SCOPE = ARTEFACT.with_name(SCOPE_FILE)
 
 
 def test_the_artefact_is_in_step_with_the_questions_articles_and_lexicon() -> None:
     expected = train.training_hash(
         questions.load_questions(), train.approved_articles(), train.default_recipe()
     )
-    recorded = read_header(ARTEFACT)["meta"]["corpus_hash"]
-    assert recorded == expected, (
-        "content/questions/model/topics.nlu is out of step with content/questions, the articles' "
-        "titles and example questions or the search lexicon: run `mangnon search train`"
-    )
+    for path in (ARTEFACT, SCOPE):
+        recorded = read_header(path)["meta"]["corpus_hash"]
+        assert recorded == expected, (
+            f"{path} is out of step with content/questions, the articles' titles and example "
+            "questions or the search lexicon: run `mangnon search train`"
+        )
 
 
 def test_the_split_is_deterministic_disjoint_and_stratified() -> None:
@@ -56,3 +59,9 @@ def test_a_damaged_artefact_is_refused_naming_the_file(tmp_path: Path) -> None:
     broken.write_bytes(ARTEFACT.read_bytes()[:100])
     with pytest.raises(ArtefactError, match=r"topics\.nlu"):
         TopicModel.load(broken)
+
+
+def test_a_gate_without_its_binary_model_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "topics.nlu").write_bytes(ARTEFACT.read_bytes())
+    with pytest.raises(ArtefactError, match=r"scope\.nlu"):
+        TopicModel.load(tmp_path / "topics.nlu")

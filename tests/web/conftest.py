@@ -78,6 +78,7 @@ async def admin(services: Services, database_url: str) -> AsyncIterator[Admin]:
     app, web_app = await start_admin(services, database_url)
     clock = FakeClock()
     app.pipeline.clock = clock
+    app.campaigns.clock = clock
     async with TestClient(TestServer(web_app)) as client:
         yield Admin(app, client, clock)
     await app.stop_channels()

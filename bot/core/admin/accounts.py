@@ -22,7 +22,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 
 
 class AccountExists(Exception):
-    """The username is taken."""
+    """The username (or the Telegram account) is taken."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class NewAccount:
     name: str
     roles: frozenset[StaffRole]
     password_hash: str
+    telegram: str | None = None  # their Telegram user id: where their campaign test sends go
 
 
 class AccountRepository(Protocol):

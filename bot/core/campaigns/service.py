@@ -1,4 +1,4 @@
-"""Campaign actions, for every front end (the CLI today, the web admin next): create, preview,
+"""Campaign actions, for every front end (the CLI and the web admin): create, preview,
 submit, approve (four eyes), test-send, send, pause, resume, cancel, statistics — each checked
 against the campaign's status, written to its audit log, and done in one transaction.
 
@@ -15,19 +15,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.campaigns import spec, tips
 from bot.core.campaigns.model import (
     AuditEntry,
     Campaign,
+    CampaignDraft,
     CampaignStats,
     CampaignStatus,
+    Progress,
     ScheduleKind,
 )
 from bot.core.campaigns.ports import Payload
 from bot.core.campaigns.render import replies_for
-from bot.core.cases.model import Staff, StaffRole
+from bot.core.cases.model import Staff, StaffId, StaffRole
 from bot.core.messages import Reply, UserRef, reply_to_data
 from bot.core.outbox import Outgoing, Priority, Signal, Status
 from bot.core.ports import Clock, Store, StoreFactory
@@ -37,6 +40,9 @@ log = logging.getLogger(__name__)
 
 S = CampaignStatus
 SYSTEM = "system"  # the actor of what the schedule does by itself
+
+# who acts: a member of staff by name (the CLI's --by) or by id (signed in to the web admin)
+Actor = str | StaffId
 
 
 class CampaignError(Exception):
@@ -96,9 +102,16 @@ class Campaigns:
             zone=self.zone,
         )
 
-    async def create(self, path: Path, by: str | None = None) -> Campaign:
+    async def create(self, path: Path, by: Actor | None = None) -> Campaign:
         """A draft from a campaign file (raises spec.CampaignFileError naming file and line)."""
-        draft = spec.load(path, self.checks())
+        return await self._add(spec.load(path, self.checks()), by)
+
+    async def create_from(self, data: dict[str, Any], by: Actor) -> Campaign:
+        """A draft from data in a campaign file's shape (the web admin's compose form), checked
+        by the same rules as a file (raises spec.CampaignFileError naming each field)."""
+        return await self._add(spec.from_data(data, self.checks()), by)
+
+    async def _add(self, draft: CampaignDraft, by: Actor | None) -> Campaign:
         now = self.clock.now()
         async with self.stores() as store:
             author = await self._staff(store, by, StaffRole.EDITOR) if by else None
@@ -141,7 +154,7 @@ class Campaigns:
             )
         return Preview(size, versions)
 
-    async def submit(self, campaign_id: int, by: str) -> Campaign:
+    async def submit(self, campaign_id: int, by: Actor) -> Campaign:
         async with self.stores() as store:
             staff = await self._staff(store, by, StaffRole.EDITOR)
             campaign = await self._get(store, campaign_id)
@@ -158,7 +171,7 @@ class Campaigns:
             await store.commit()
         return await self._fresh(campaign_id)
 
-    async def approve(self, campaign_id: int, by: str) -> Campaign:
+    async def approve(self, campaign_id: int, by: Actor) -> Campaign:
         """Four eyes: the approver is neither the author nor the submitter; the audience size
         at approval is recorded with the approval."""
         now = self.clock.now()
@@ -183,7 +196,7 @@ class Campaigns:
             await store.commit()
         return await self._fresh(campaign_id)
 
-    async def reject(self, campaign_id: int, by: str, reason: str = "") -> Campaign:
+    async def reject(self, campaign_id: int, by: Actor, reason: str = "") -> Campaign:
         async with self.stores() as store:
             staff = await self._staff(store, by, StaffRole.APPROVER)
             campaign = await self._get(store, campaign_id)
@@ -200,7 +213,7 @@ class Campaigns:
         return await self._fresh(campaign_id)
 
     async def test(
-        self, campaign_id: int, by: str, to: UserRef | None = None, lang: str | None = None
+        self, campaign_id: int, by: Actor, to: UserRef | None = None, lang: str | None = None
     ) -> list[str]:
         """Send the campaign to a member of staff's own chat account (or ``to``) at once, in
         every language written (or ``lang``): what recipients will see. The languages sent."""
@@ -211,8 +224,9 @@ class Campaigns:
             target = to or await store.staff.account_of(staff)
             if target is None:
                 raise CampaignError(
-                    f"{by} has no chat account on record to send a test to: name one "
-                    "(CHANNEL:ID), or record theirs in the staff table"
+                    f"{staff.pseudonym} has no chat account on record to send a test to: "
+                    "record one (--telegram ID when adding the member of staff), or name one "
+                    "(--to CHANNEL:ID)"
                 )
             langs = [lang] if lang else list(campaign.messages)
             if lang is not None and lang not in self.services.languages:
@@ -355,6 +369,12 @@ class Campaigns:
             await store.commit()
         return await self._fresh(campaign_id)
 
+    async def progress(self, campaign_id: int) -> Progress:
+        """Its outbox rows by what became of them (cheaper than ``stats``: for listings)."""
+        async with self.stores() as store:
+            await self._get(store, campaign_id)
+            return await store.campaigns.progress(campaign_id)
+
     async def stats(self, campaign_id: int) -> CampaignStats:
         now = self.clock.now()
         async with self.stores() as store:
@@ -441,7 +461,7 @@ class Campaigns:
         self.signal.notify([])
         return queued
 
-    async def actor(self, by: str | None, otherwise: str) -> str:
+    async def actor(self, by: Actor | None, otherwise: str) -> str:
         """Who an operational step (send, pause…) is recorded as: a member of staff's
         pseudonym when named, else ``otherwise`` (e.g. the console's user)."""
         if by is None:
@@ -451,14 +471,21 @@ class Campaigns:
 
     # ---- helpers -------------------------------------------------------------------------------
 
-    async def _staff(self, store: Store, name: str, role: StaffRole | None) -> Staff:
-        staff = await store.staff.named(name)
-        if staff is None:
-            raise CampaignError(
-                f"no active member of staff named {name!r} (add one: mangnon staff add)"
-            )
+    async def _staff(self, store: Store, by: Actor, role: StaffRole | None) -> Staff:
+        if isinstance(by, StaffId):
+            staff = await store.staff.by_account(by)
+            if staff is None:
+                raise CampaignError(f"no active member of staff #{by.id}")
+        else:
+            found = await store.staff.named(by)
+            if found is None:
+                raise CampaignError(
+                    f"no active member of staff named {by!r} (add one: mangnon staff add)"
+                )
+            staff = found
         if role is not None and not staff.can(role):
-            raise CampaignError(f"{name} does not have the {role.value} role")
+            who = by if isinstance(by, str) else staff.pseudonym
+            raise CampaignError(f"{who} does not have the {role.value} role")
         return staff
 
     @staticmethod

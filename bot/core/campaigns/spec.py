@@ -57,7 +57,8 @@ ARTICLE_DATA = f"cmp:{10**6}:"  # what a "read more" button carries besides the 
 
 
 class CampaignFileError(ValueError):
-    """A campaign file that cannot be used: each line of ``problems`` names file:line: field."""
+    """A campaign file (or form) that cannot be used: each line of ``problems`` names
+    file:line: field (a form's: field)."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -191,20 +192,33 @@ def parse(text: str, checks: Checks, name: str = "<campaign>") -> CampaignDraft:
         ) from None
     if not isinstance(data, dict):
         raise CampaignFileError([f"{name}:1: a campaign file is a mapping (title, messages, ...)"])
+    return _check(data, checks, name, lambda path: f"{name}:{_line(lines, path)}: ")
+
+
+def from_data(data: dict[str, Any], checks: Checks, name: str = "admin form") -> CampaignDraft:
+    """A campaign given as data in the file's shape (the web admin's compose form), checked
+    exactly as a file is; each problem names its field (``messages.vi.text: ...``)."""
+    return _check(data, checks, name, lambda path: "")
+
+
+Where = Callable[[tuple[str | int, ...]], str]  # a problem's prefix: "file:line: " or nothing
+
+
+def _check(data: dict[str, Any], checks: Checks, name: str, where: Where) -> CampaignDraft:
     try:
         parsed = _File.model_validate(data)
     except ValidationError as exc:
         raise CampaignFileError(
             [
-                f"{name}:{_line(lines, where)}: {_field(where)}: {err['msg']}"
+                f"{where(path)}{_field(path)}: {err['msg']}"
                 for err in exc.errors()
-                for where in [tuple(p for p in err["loc"] if not _is_union_tag(p))]
+                for path in [tuple(p for p in err["loc"] if not _is_union_tag(p))]
             ]
         ) from None
     problems: list[str] = []
 
     def problem(path: tuple[str | int, ...], message: str) -> None:
-        problems.append(f"{name}:{_line(lines, path)}: {_field(path)}: {message}")
+        problems.append(f"{where(path)}{_field(path)}: {message}")
 
     schedule = _schedule_model(parsed.schedule, problem)
     draft = _draft(parsed, schedule, checks, problem, name)

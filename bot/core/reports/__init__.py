@@ -6,11 +6,18 @@ message text or anything about one person; a count of 1 to ``min_group - 1`` is 
 "< min_group" so that no child can be singled out.
 """
 
-from bot.core.reports.build import SECTIONS, CaseFacts, ReportSource, build_report
+from bot.core.reports.build import (
+    SECTIONS,
+    CampaignReach,
+    CaseFacts,
+    ReportSource,
+    build_report,
+)
 from bot.core.reports.model import Cell, Period, Report, Table
 
 __all__ = [
     "SECTIONS",
+    "CampaignReach",
     "CaseFacts",
     "Cell",
     "Period",

@@ -26,6 +26,17 @@ class CaseFacts:
     closed: bool
 
 
+@dataclass(frozen=True)
+class CampaignReach:
+    """One campaign's delivery in a period, as counts."""
+
+    campaign_id: int
+    title: str
+    reached: int  # messages delivered in the period
+    opens: int  # presses of its "read more" buttons in the period
+    opted_out: int  # recipients who opted out in the period, after it was queued for them
+
+
 class ReportSource(Protocol):
     async def new_users_by(
         self, column: UserColumn, start: datetime, end: datetime
@@ -45,6 +56,11 @@ class ReportSource(Protocol):
 
     async def cases(self, start: datetime, end: datetime) -> Sequence[CaseFacts]:
         """Cases opened in [start, end) (never offers the user did not accept)."""
+        ...
+
+    async def campaign_reach(self, start: datetime, end: datetime) -> Sequence[CampaignReach]:
+        """Every campaign that delivered a message, had an opening or lost a recipient to an
+        opt-out in [start, end)."""
         ...
 
 
@@ -217,9 +233,31 @@ async def opt_outs(ctx: Context) -> list[Table]:
     ]
 
 
-# Every section, in the report's order. Campaign reach and opt-outs per campaign join here when
-# the campaigns core lands: a ``Section`` reading its own counts from the ReportSource.
-SECTIONS: list[Section] = [users, questions, feedback, safety, opt_outs]
+async def campaigns(ctx: Context) -> list[Table]:
+    k = ctx.min_group
+    reach = sorted(
+        await ctx.source.campaign_reach(ctx.start, ctx.end), key=lambda c: -c.campaign_id
+    )
+    return [
+        Table(
+            "campaigns",
+            "Campaign reach and opt-outs",
+            ("campaign", "messages delivered", "“read more” opens", "opted out after it"),
+            tuple(
+                (
+                    f"#{c.campaign_id} {c.title}",
+                    (shown(c.reached, k), shown(c.opens, k), shown(c.opted_out, k)),
+                )
+                for c in reach
+            ),
+            note="Opted out after it: recipients who opted out in the period after the "
+            "campaign was queued for them (withdrawn or after reading it).",
+        )
+    ]
+
+
+# Every section, in the report's order: a ``Section`` reads its own counts from the ReportSource.
+SECTIONS: list[Section] = [users, questions, feedback, safety, opt_outs, campaigns]
 
 
 async def build_report(

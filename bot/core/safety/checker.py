@@ -80,7 +80,12 @@ class SafetyChecker:
 
     def lexicon_rules(self, text: str, lang: str | None = None) -> list[Rule]:
         """The lexicon rules that fire on ``text`` (question frames applied)."""
-        return list(self._lexicon(tokenize(text), lang).rules)
+        return list(self.lexicon_reading(text, lang).rules)
+
+    def lexicon_reading(self, text: str, lang: str | None = None) -> LexiconReading:
+        """What the lexicons find in ``text``: the rules that fire and whether an idiom hid one
+        (what the trainer needs to choose the grading's thresholds)."""
+        return self._lexicon(tokenize(text), lang)
 
     def _lexicon(self, tokens: tuple[Token, ...], lang: str | None) -> LexiconReading:
         lexicons = self._select(lang)

@@ -6,13 +6,16 @@ at risk (harmless vs at-risk rows: a model of its own, so that a message that lo
 it knows reads as little risk, not as "one of seven harms"); ``category`` names the most likely
 harm (trained on at-risk rows only); ``who`` and ``when`` read the situation. The thresholds that
 turn a risk into a level are chosen at training time, on out-of-fold scores of the training
-split, and stored in the risk model's artefact.
+split, and stored in the risk model's artefact: one check-in threshold per ``Frame`` (what the
+lexicons found and whether the situation reads calm), see ``bot.core.safety.grading``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bot.core.nlu import LinearModel, load_model
 from bot.core.safety.verdict import Category, When, Who
@@ -30,11 +33,38 @@ FILES = (RISK_FILE, CATEGORY_FILE, WHO_FILE, WHEN_FILE)
 @dataclass(frozen=True)
 class Thresholds:
     """Risk at or above ``crisis`` escalates on the model's word alone; at or above ``agree`` it
-    confirms a lexicon rule; at or above ``check_in`` the bot asks "are you safe?"."""
+    confirms a lexicon rule; at or above the check-in threshold of the message's frame the bot
+    asks "are you safe?": ``check_in`` when no rule fired and the reading is not calm,
+    ``check_in_calm`` when no rule fired and it is calm, ``check_in_rule`` / ``check_in_rule_calm``
+    when a lexicon rule fired. ``urgent``: a high-severity lexicon disclosure with at least this
+    risk is a crisis (low: keeps nearly every at-risk message). ``calm``: the ``when`` model's probability of a calm frame (past,
+    prevention, news…) from which a reading counts as calm. An artefact without the newer keys
+    reads as one check-in threshold for every frame."""
 
     check_in: float
     agree: float
     crisis: float
+    check_in_calm: float = -1.0  # < 0: the same as check_in (an older artefact)
+    check_in_rule: float = -1.0
+    check_in_rule_calm: float = -1.0
+    urgent: float = -1.0
+    calm: float = 0.4
+
+    def __post_init__(self) -> None:
+        for name in ("check_in_calm", "check_in_rule", "check_in_rule_calm", "urgent"):
+            if getattr(self, name) < 0:
+                object.__setattr__(self, name, self.check_in)
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any]) -> Thresholds:
+        """From the risk artefact's ``thresholds``; keys an older artefact lacks default."""
+        names = ("check_in_calm", "check_in_rule", "check_in_rule_calm", "urgent", "calm")
+        return cls(
+            check_in=float(meta["check_in"]),
+            agree=float(meta["agree"]),
+            crisis=float(meta["crisis"]),
+            **{name: float(meta[name]) for name in names if name in meta},
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,8 @@ class Reading:
     who_score: float
     when: When
     when_score: float
+    calm: float = 0.0  # the when model's probability of a calm frame (past, news, idiom…)
+    idiom: float = 0.0  # of which the "idiom" frame
 
     def scores(self) -> tuple[tuple[str, float], ...]:
         return (
@@ -53,6 +85,7 @@ class Reading:
             (self.category.value, round(self.category_score, 3)),
             (f"who:{self.who.value}", round(self.who_score, 3)),
             (f"when:{self.when.value}", round(self.when_score, 3)),
+            ("calm", round(self.calm, 3)),
         )
 
 
@@ -65,12 +98,12 @@ class LearnedLayer:
         # in memory); one that was not reads the text itself
         category, who, when = (_shared(risk, model) for model in (category, who, when))
         self.category_model, self.who_model, self.when_model = category, who, when
-        meta = risk.meta.get("thresholds", {})
-        self.thresholds = Thresholds(
-            float(meta["check_in"]), float(meta["agree"]), float(meta["crisis"])
-        )
+        self.thresholds = Thresholds.from_meta(dict(risk.meta.get("thresholds", {})))
         self._at_risk = risk.classes.index(AT_RISK)
         self._categories = [Category(c) for c in category.classes]
+        frames = [When(c) for c in when.classes]
+        self._calm = [i for i, frame in enumerate(frames) if not frame.at_risk]
+        self._idiom = frames.index(When.IDIOM) if When.IDIOM in frames else None
 
     @classmethod
     def load(cls, directory: Path) -> LearnedLayer | None:
@@ -98,6 +131,8 @@ class LearnedLayer:
             who_score=float(who[best_who]),
             when=When(self.when_model.classes[best_when]),
             when_score=float(when[best_when]),
+            calm=float(when[self._calm].sum()),
+            idiom=float(when[self._idiom]) if self._idiom is not None else 0.0,
         )
 
 

@@ -279,6 +279,8 @@ class SearchIndex:
             {topic: hit.score for topic, hit in best.items()},
             self.model.fusion,
             limit,
+            self.model.gate,
+            self.model.in_scope(text),
         )
         hits = []
         for topic, share in ranking.topics:

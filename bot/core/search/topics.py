@@ -3,8 +3,9 @@
 A ``bot.core.nlu`` linear model (softmax over the topics and ``none``, for questions the library
 should not answer) trained by ``mangnon search train`` (bot/tools/search) into
 ``content/questions/model/topics.nlu``. Its artefact's ``meta`` also carries the corpus hash, the
-fusion settings chosen on out-of-fold scores of the training split, and the accented word counts
-of the training questions (``accents``), which the accent model adds to the library's own.
+fusion settings and the in-scope gate chosen on out-of-fold scores of the training split, and the
+accented word counts of the training questions (``accents``), which the accent model adds to the
+library's own. The gate's binary in-scope model lies beside it in ``scope.nlu`` (``scope.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.nlu import LinearModel, load_model
+from bot.core.nlu import ArtefactError, LinearModel, load_model
 from bot.core.search.accents import WordCounts
+from bot.core.search.scope import IN_SCOPE, OUT_OF_SCOPE, SCOPE_FILE, Gate
 
 MODEL_PATH = Path("questions") / "model" / "topics.nlu"  # under the content directory
 NONE = "none"
@@ -40,18 +42,42 @@ class Fusion:
 
 
 class TopicModel:
-    def __init__(self, model: LinearModel) -> None:
+    """The topic model; with ``scope`` (the binary in-scope model) and a gate in its ``meta``,
+    the gate decides whether to answer, else the fusion's ``none`` and floor do."""
+
+    def __init__(self, model: LinearModel, scope: LinearModel | None = None) -> None:
         if NONE not in model.classes:
             raise ValueError(f"a topic model needs a {NONE!r} class")
         self.model = model
         self.fusion = Fusion.from_json(model.meta.get("fusion", {}))
         self.accents = WordCounts.from_json(model.meta.get("accents", {}))
+        self.gate: Gate | None = None
+        self.scope: LinearModel | None = None
+        if "gate" in model.meta:
+            if scope is None or set(scope.classes) != {IN_SCOPE, OUT_OF_SCOPE}:
+                raise ValueError(f"the gate needs a binary {IN_SCOPE}/{OUT_OF_SCOPE} model")
+            self.gate = Gate.from_json(model.meta["gate"])
+            self.scope = scope
 
     @classmethod
     def load(cls, path: Path) -> TopicModel:
-        """Raises ``bot.core.nlu.ArtefactError`` naming the file when it cannot be read."""
-        return cls(load_model(path))
+        """The model at ``path`` and, when its meta has a gate, ``scope.nlu`` beside it. Raises
+        ``bot.core.nlu.ArtefactError`` naming the file when one cannot be read."""
+        model = load_model(path)
+        scope = None
+        if "gate" in model.meta:
+            scope_path = path.with_name(SCOPE_FILE)
+            scope = load_model(scope_path)
+            if scope.meta.get("corpus_hash") != model.meta.get("corpus_hash"):
+                raise ArtefactError(f"{scope_path}: trained on another corpus than {path}")
+        return cls(model, scope)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Topic (and ``none``) → probability; they sum to 1."""
         return self.model.proba(text)
+
+    def in_scope(self, text: str) -> float:
+        """The binary model's probability that the library should answer (1 without one)."""
+        if self.scope is None:
+            return 1.0
+        return self.scope.proba(text)[IN_SCOPE]

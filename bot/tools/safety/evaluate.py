@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.safety import SafetyChecker
+from bot.core.safety.grading import check_in_threshold, frame_of
 from bot.core.safety.verdict import Level, Verdict
 from bot.tools.safety.corpus import LANGS, STYLES, Row
 
@@ -146,12 +147,18 @@ def explain(checker: SafetyChecker, text: str, lang: str | None) -> list[str]:
     if checker.learned is not None:
         t = checker.learned.thresholds
         lines.append(f"model scores: {dict(verdict.scores)}")
-        lines.append(
-            f"thresholds: check-in ≥ {t.check_in:.3f}, agree ≥ {t.agree:.3f}, "
-            f"crisis ≥ {t.crisis:.3f}"
-        )
         reading = checker.read(text)
         if reading is not None:
+            frame = frame_of(
+                checker.lexicon_reading(text, lang), reading.calm, reading.idiom, t.calm
+            )
+            lines.append(
+                f"frame: {frame} (calm when the calm reading ≥ {t.calm:.3f}); thresholds: "
+                f"check-in ≥ {check_in_threshold(t, frame):.3f} in this frame (plain "
+                f"{t.check_in:.3f}, calm {t.check_in_calm:.3f}, rule {t.check_in_rule:.3f}, "
+                f"rule-calm {t.check_in_rule_calm:.3f}), urgent ≥ {t.urgent:.3f}, "
+                f"agree ≥ {t.agree:.3f}, crisis ≥ {t.crisis:.3f}"
+            )
             for label, model in (
                 ("at-risk", checker.learned.risk_model),
                 (reading.category.value, checker.learned.category_model),

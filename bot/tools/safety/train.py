@@ -3,7 +3,13 @@
 Reproducible: the split, the folds and the solver are seeded, and the artefact is written
 byte-for-byte the same for the same corpus. The thresholds that turn a risk into a level are
 chosen on out-of-fold scores of the training split (never on dev), and stored with the corpus
-hash in the category model's artefact; ``make test`` fails when that hash no longer matches.
+hash in the risk model's artefact; ``make test`` fails when that hash no longer matches.
+
+The check-in thresholds are chosen per grading ``Frame`` (did a lexicon rule fire, does the
+situation read calm): each training row gets its out-of-fold risk and calm reading and the
+lexicons' reading, and the thresholds that keep RECALL_TARGET of the at-risk rows while asking
+the fewest harmless rows "are you safe?" are found exactly (a small knapsack over the frames),
+for each candidate calm cut; the best cut wins.
 """
 
 from __future__ import annotations
@@ -21,17 +27,26 @@ import yaml
 
 from bot.core.nlu import FeatureSpec, LinearModel, save_model
 from bot.core.nlu.features import fold_word
+from bot.core.safety.checker import SafetyChecker
+from bot.core.safety.grading import Frame, frame_of
 from bot.core.safety.learned import AT_RISK, FILES, MODEL_DIR, NONE
+from bot.core.safety.verdict import When
 from bot.tools.nlu import FitOptions, fit_linear
 from bot.tools.safety.corpus import CORPUS_DIR, SEED, Row, corpus_hash, load_corpus, split
 
 LEXICONS = CORPUS_DIR.parent
-# Share of the training split's at-risk rows whose out-of-fold risk must reach the check-in
-# threshold; shares of its harmless rows allowed to reach the agree and the crisis thresholds.
+# Share of the training split's at-risk rows that must reach their frame's check-in threshold
+# (and, for ``urgent``, the risk a high-severity disclosure needs to be a crisis); shares of its
+# harmless rows allowed to reach the agree and the crisis thresholds.
 RECALL_TARGET = 0.99
 HARMLESS_AGREE = 0.10
 HARMLESS_CRISIS = 0.015
 FOLDS = 5
+# Frames whose messages are always at least a check-in: a lexicon rule fired and nothing reads
+# calm (a rule is precise; the model alone may not overrule it, only a calm reading may).
+ALWAYS_CHECKED = (Frame.URGENT, Frame.RULE)
+# Candidate calm cuts: shares of the training rows whose out-of-fold calm reading lies below.
+CALM_QUANTILES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # Single letters that are also English words ("a", "I") stay as typed; the lexicon's other
 # typing shortcuts ("ko" → "không", "e" → "em") become the words they stand for.
 _NOT_ALIASED = frozenset({"a", "c", "t", "i", "k"})
@@ -84,7 +99,7 @@ def train(rows: Sequence[Row], recipe: Recipe | None = None, seed: int = SEED) -
     texts = [row.text for row in train_rows]
     labels = [AT_RISK if row.at_risk else NONE for row in train_rows]
     risk_options = FitOptions(c=recipe.risk_c, min_df=recipe.min_df, seed=seed)
-    thresholds = choose_thresholds(texts, labels, recipe.spec, risk_options, seed)
+    thresholds = choose_thresholds(train_rows, recipe, risk_options, seed)
     stamp = {"corpus_hash": corpus_hash(rows), "seed": seed, "min_df": recipe.min_df}
     meta = {
         **stamp,
@@ -117,35 +132,113 @@ def _fit(
 
 
 def choose_thresholds(
-    texts: Sequence[str], labels: Sequence[str], spec: FeatureSpec, options: FitOptions, seed: int
+    rows: Sequence[Row], recipe: Recipe, options: FitOptions, seed: int
 ) -> dict[str, float]:
-    """Risk thresholds from out-of-fold scores: check-in keeps RECALL_TARGET of at-risk rows;
-    agree and crisis let through at most HARMLESS_AGREE and HARMLESS_CRISIS of harmless rows."""
-    risk = out_of_fold_risk(texts, labels, spec, options, seed)
-    at_risk = np.array([label != NONE for label in labels])
-    check_in = float(np.quantile(risk[at_risk], 1.0 - RECALL_TARGET))
-    agree = max(check_in, float(np.quantile(risk[~at_risk], 1.0 - HARMLESS_AGREE)))
+    """The grading's thresholds from out-of-fold readings of ``rows`` (the training split):
+    ``agree`` and ``crisis`` let through at most HARMLESS_AGREE and HARMLESS_CRISIS of harmless
+    rows; ``urgent`` keeps RECALL_TARGET of at-risk rows; the calm cut and the four check-in
+    thresholds keep RECALL_TARGET of at-risk rows with the fewest harmless rows flagged."""
+    risk, calm, idiom = out_of_fold(rows, recipe, options, seed)
+    at_risk = np.array([row.at_risk for row in rows])
+    urgent = float(np.quantile(risk[at_risk], 1.0 - RECALL_TARGET))
+    agree = max(urgent, float(np.quantile(risk[~at_risk], 1.0 - HARMLESS_AGREE)))
     crisis = max(agree, float(np.quantile(risk[~at_risk], 1.0 - HARMLESS_CRISIS)))
-    return {"check_in": round(check_in, 4), "agree": round(agree, 4), "crisis": round(crisis, 4)}
+    lexicons = SafetyChecker.load(LEXICONS, learned=False)
+    found = [lexicons.lexicon_reading(row.text, row.lang) for row in rows]
+    best: tuple[int, float, dict[Frame, float]] | None = None
+    for cut in sorted({round(float(np.quantile(calm, q)), 4) for q in CALM_QUANTILES}):
+        frames = [frame_of(lex, c, i, cut) for lex, c, i in zip(found, calm, idiom, strict=True)]
+        chosen, flagged = frame_thresholds(frames, risk, at_risk, agree)
+        if best is None or flagged < best[0]:
+            best = (flagged, cut, chosen)
+    assert best is not None
+    _, cut, chosen = best
+    return {
+        "check_in": round(chosen[Frame.PLAIN], 4),
+        "check_in_calm": round(chosen[Frame.CALM], 4),
+        "check_in_rule": round(chosen[Frame.RULE], 4),
+        "check_in_rule_calm": round(chosen[Frame.RULE_CALM], 4),
+        "calm": cut,
+        "urgent": round(urgent, 4),
+        "agree": round(agree, 4),
+        "crisis": round(crisis, 4),
+    }
 
 
-def out_of_fold_risk(
-    texts: Sequence[str], labels: Sequence[str], spec: FeatureSpec, options: FitOptions, seed: int
-) -> np.ndarray[Any, Any]:
-    """Each text's risk from a model trained without its fold."""
+def frame_thresholds(
+    frames: Sequence[Frame], risk: np.ndarray[Any, Any], at_risk: np.ndarray[Any, Any], cap: float
+) -> tuple[dict[Frame, float], int]:
+    """One check-in threshold per frame (at most ``cap``; URGENT always 0) such that at most
+    1 - RECALL_TARGET of the at-risk rows fall below their frame's threshold, with the fewest
+    harmless rows at or above theirs; and that number of harmless rows. Exact: for each frame,
+    losing its j lowest at-risk rows puts the threshold at the next one's risk; a knapsack over
+    the frames shares out the rows that may be lost."""
+    budget = int(np.floor((1.0 - RECALL_TARGET) * at_risk.sum() + 1e-9))
+    labels = np.array([frame.value for frame in frames])
+    # per frame: for each j lost, (harmless rows below the threshold, the threshold)
+    options: dict[Frame, list[tuple[int, float]]] = {}
+    for frame in Frame:
+        inside = labels == frame.value
+        kept = np.sort(risk[inside & at_risk])
+        harmless = np.sort(risk[inside & ~at_risk])
+        if frame in ALWAYS_CHECKED:
+            options[frame] = [(0, 0.0)]
+            continue
+        choices = []
+        for lost in range(min(budget, len(kept)) + 1):
+            threshold = min(cap, float(kept[lost])) if lost < len(kept) else cap
+            choices.append((int(np.searchsorted(harmless, threshold, side="left")), threshold))
+        options[frame] = choices
+    # knapsack: best[b] = (harmless rows silenced, thresholds) losing at most b at-risk rows
+    best: list[tuple[int, dict[Frame, float]]] = [(0, {})] * (budget + 1)
+    for frame, choices in options.items():
+        best = [
+            max(
+                (
+                    (best[b - lost][0] + silenced, {**best[b - lost][1], frame: threshold})
+                    for lost, (silenced, threshold) in enumerate(choices)
+                    if lost <= b
+                ),
+                key=lambda pair: pair[0],
+            )
+            for b in range(budget + 1)
+        ]
+    silenced, chosen = best[budget]
+    return chosen, int((~at_risk).sum()) - silenced
+
+
+def out_of_fold(
+    rows: Sequence[Row], recipe: Recipe, options: FitOptions, seed: int
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each row's risk, calm reading and its "idiom" part, from models trained without its
+    fold (a risk model, and a ``when`` model in its features, as ``train`` builds them)."""
+    texts = [row.text for row in rows]
+    labels = [AT_RISK if row.at_risk else NONE for row in rows]
     fold = [
         int.from_bytes(hashlib.sha1(f"{seed}:{t}".encode()).digest()[:4], "big") % FOLDS
         for t in texts
     ]
-    risk = np.zeros(len(texts))
+    risk, calm, idiom = (np.zeros(len(texts)) for _ in range(3))
     for k in range(FOLDS):
         inside = [i for i, f in enumerate(fold) if f != k]
-        model = fit_linear([texts[i] for i in inside], [labels[i] for i in inside], spec, options)
+        model = fit_linear(
+            [texts[i] for i in inside], [labels[i] for i in inside], recipe.spec, options
+        )
+        when = _fit(
+            [rows[i] for i in inside], lambda row: row.frame, model, recipe.situation_c, {}, seed
+        )
         column = model.classes.index(AT_RISK)
+        frames = [When(c) for c in when.classes]
+        quiet = [j for j, frame in enumerate(frames) if not frame.at_risk]
+        figure = frames.index(When.IDIOM) if When.IDIOM in frames else None
         for i, f in enumerate(fold):
             if f == k:
-                risk[i] = float(model.probabilities(texts[i])[column])
-    return risk
+                where, values = model.vector(texts[i])
+                risk[i] = float(model.probabilities_at(where, values)[column])
+                reading = when.probabilities_at(where, values)
+                calm[i] = float(reading[quiet].sum())
+                idiom[i] = float(reading[figure]) if figure is not None else 0.0
+    return risk, calm, idiom
 
 
 def main(corpus: Path = CORPUS_DIR, out: Path = LEXICONS) -> int:

@@ -5,8 +5,9 @@ Three sources, each a list of ``Row``:
 - ``content/questions/*.yaml``: questions written from the topic descriptions only (not from the
   articles), with ``q``, ``lang``, ``style``, ``topic`` (a topic id or ``none``), ``kind`` (on
   ``none`` rows) and ``src``. Split into ``train`` and ``dev`` as a pure function of the text and
-  the seed: within each (topic, style) group the rows are ordered by a hash of the text and every
-  fifth goes to dev, so adding a row moves few others.
+  the seed: within each (src, topic, style) group the rows are ordered by a hash of the text and
+  every fifth goes to dev, so a new batch of rows (its own ``src``) moves none of the others: the
+  old dev rows stay dev rows, and figures before and after a batch stay comparable.
 - the articles' own example questions (front matter ``questions:``) and titles: training only.
 - ``tests/data/ask_eval.yaml``: 373 questions written independently of the articles by another
   writer, plus its off-topic list; the ``eval`` split, never trained on: a second dev set that
@@ -141,9 +142,9 @@ def corpus_hash(rows: Iterable[Row]) -> str:
 
 def split(rows: Sequence[Row], which: Literal["train", "dev"], seed: int = SEED) -> list[Row]:
     """The rows of ``which``, in corpus order."""
-    groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for row in rows:
-        groups[(row.topic, row.style)].append(row)
+        groups[(row.src, row.topic, row.style)].append(row)
     chosen: set[int] = set()
     for group in groups.values():
         ordered = sorted(group, key=lambda r: hashlib.sha1(f"{seed}:{r.q}".encode()).digest())

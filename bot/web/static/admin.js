@@ -1,6 +1,7 @@
 "use strict";
 // The case desk: refresh the queue and an open conversation every few seconds (server-rendered
-// fragments), count new cases in the tab title, and chime for a new case once sound is on.
+// fragments), count new cases in the tab title, and chime for a new case once sound is on; follow
+// a campaign's progress the same way.
 (function () {
   const baseTitle = document.title;
   let audio = null;
@@ -44,4 +45,10 @@
   }
   const messages = document.getElementById("messages");
   if (messages) live(messages, () => {});
+  // a campaign's progress: when its status changes, the page (and its actions) follow
+  const progress = document.getElementById("progress");
+  if (progress && progress.dataset.src) live(progress, () => {
+    const now = progress.querySelector("[data-status]");
+    if (now && now.dataset.status !== progress.dataset.status) location.reload();
+  });
 })();
