@@ -28,6 +28,7 @@ from bot.core.campaigns.tips import TipSchedule
 from bot.core.channels import Reach
 from bot.core.communes import CommuneDirectory
 from bot.core.dispatcher import Dispatcher, DispatchOptions, LocalSignal
+from bot.core.flood import Counter, FloodGate, LocalCounter
 from bot.core.hours import parse_hours
 from bot.core.i18n import Catalogs
 from bot.core.languages import LanguageRegistry
@@ -44,9 +45,12 @@ from bot.storage.admin import admin_stores
 from bot.storage.cached import CachedStores
 from bot.storage.credentials import SqlCredentialStore
 from bot.storage.database import Database
+from bot.storage.inbox import SqlInbox
 from bot.storage.outbox import SqlOutboxQueue
 from bot.storage.presence import SqlPresence
+from bot.storage.redis_counter import RedisCounter
 from bot.storage.redis_locks import RedisLocks
+from bot.storage.redis_rate import RedisRates
 from bot.storage.seen import SqlSeenEvents
 from bot.web import AdminContext
 
@@ -199,6 +203,9 @@ class App:
     seen: SqlSeenEvents
     credentials: SqlCredentialStore
     campaigns: Campaigns
+    inbox: SqlInbox
+    counter: Counter
+    rates: RedisRates | None = None
     stores: StoreFactory | None = None
     channels: list[Channel] = field(default_factory=list)
     metrics: Metrics = field(default_factory=Metrics)
@@ -217,10 +224,21 @@ class App:
             window = timedelta(minutes=settings.admin.presence_minutes)
             services.desk = replace(services.desk, presence=SqlPresence(database, window))
         locks = RedisLocks.from_url(settings.redis_url) if settings.redis_url else None
+        # limits (flood, new web sessions) counted across every worker when there are several
+        counter: Counter = (
+            RedisCounter.from_url(settings.redis_url) if settings.redis_url else LocalCounter()
+        )
         stores = store_factory(settings, database)
         signal = LocalSignal()
         metrics = Metrics()
-        pipeline = Pipeline(services, stores, locks=locks, signal=signal, observer=metrics)
+        pipeline = Pipeline(
+            services,
+            stores,
+            locks=locks,
+            signal=signal,
+            observer=metrics,
+            flood=FloodGate(counter=counter),
+        )
         queue = SqlOutboxQueue(database.engine, quiet_hours(settings))
         dispatcher = Dispatcher(
             queue, {}, pipeline.clock, worker_name(), dispatch_options(settings), observer=metrics
@@ -251,6 +269,10 @@ class App:
             ),
             credentials=SqlCredentialStore(database.engine),
             campaigns=campaigns,
+            inbox=SqlInbox(database.engine),
+            counter=counter,
+            # the channels' send rates held across every process (workers, dispatchers)
+            rates=RedisRates.from_url(settings.redis_url) if settings.redis_url else None,
             stores=stores,
             metrics=metrics,
         )
@@ -274,6 +296,9 @@ class App:
             worker=self.dispatcher.worker,
             seen=self.seen,
             credentials=self.credentials,
+            inbox=self.inbox,
+            counter=self.counter,
+            shared_rate=self.rates,
         )
 
     async def start_channels(self, web_app: web.Application) -> list[Channel]:
@@ -310,10 +335,15 @@ class App:
 
     async def close(self) -> None:
         await self.seen.close()
+        await self.inbox.close()
         if isinstance(self.stores, CachedStores):
             await self.stores.close()  # the last batched writes
         if isinstance(self.pipeline.locks, RedisLocks):
             await self.pipeline.locks.close()
+        if isinstance(self.counter, RedisCounter):
+            await self.counter.close()
+        if self.rates is not None:
+            await self.rates.close()
         await self.database.close()
 
 

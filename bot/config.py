@@ -52,6 +52,8 @@ class OutboxSettings(BaseModel):
     lease_seconds: int = Field(60, ge=1, le=3600)  # a claim is released after this long
     max_attempts: int = Field(8, ge=1, le=100)  # then the message is a dead letter
     poll_seconds: float = Field(1.0, gt=0, le=60)  # look for other workers' rows this often
+    # `mangnon serve` runs a dispatcher too; false when `mangnon dispatch` processes send
+    dispatch: bool = True
 
 
 class ReportSettings(BaseModel):
@@ -133,6 +135,11 @@ class Settings(BaseSettings):
     # before its reply. Ignored with REDIS_URL (several workers): see bot/storage/cached.py.
     write_behind_ms: int = Field(200, ge=0, le=10_000)
     profile_cache_size: int = Field(10_000, ge=100, le=10_000_000)
+    # `mangnon serve` migrates the database first (under a lock: one worker migrates); false
+    # leaves it to a release step (`mangnon db upgrade`)
+    migrate_at_start: bool = True
+    # the same warning at most once per this many seconds (0: every one), with a count
+    log_repeat_seconds: float = Field(60.0, ge=0, le=86_400)
     # GET /metrics (Prometheus) asks for "Authorization: Bearer <token>" when this is set
     metrics_token: SecretStr | None = None
     # conversation-derived data older than this is deleted (bot/storage/retention.py); a closed

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 FIELDS = (
@@ -18,6 +20,7 @@ FIELDS = (
     "status",
     "count",
     "case",
+    "suppressed",
 )
 
 
@@ -48,9 +51,46 @@ class _Formatter(logging.Formatter):
         return line
 
 
-def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
+class Repeats(logging.Filter):
+    """The same warning (logger, level, message, channel, status, kind) at most once per
+    ``seconds``: a caller who repeats a refused request cannot fill the disk. The next one let
+    through says how many were left out (``suppressed=N``). INFO and below always pass (the
+    per-turn lines are all alike on purpose)."""
+
+    MAX_KEYS = 10_000
+
+    def __init__(self, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.clock = clock
+        self._last: dict[tuple[object, ...], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or self.seconds <= 0:
+            return True
+        key = (
+            record.name,
+            record.levelno,
+            str(record.msg),
+            *(getattr(record, name, None) for name in ("channel", "status", "kind")),
+        )
+        now = self.clock()
+        last = self._last.get(key)
+        if last is not None and now - last[0] < self.seconds:
+            self._last[key] = (last[0], last[1] + 1)
+            return False
+        if last is not None and last[1]:
+            record.suppressed = last[1]
+        if len(self._last) >= self.MAX_KEYS:
+            self._last.clear()
+        self._last[key] = (now, 0)
+        return True
+
+
+def setup_logging(level: str = "INFO", fmt: str = "text", repeat_seconds: float = 60.0) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(as_json=fmt == "json"))
+    handler.addFilter(Repeats(repeat_seconds))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

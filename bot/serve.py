@@ -1,5 +1,11 @@
 """``mangnon serve``: one aiohttp server for the web chat, health check and channel webhooks,
-the outbox dispatcher, and the periodic work."""
+the outbox dispatcher, and the periodic work.
+
+Each serving process writes its own PID file in ``PID_DIR`` (``mangnon content reload`` signals
+every one of them when there is no Redis; with ``REDIS_URL`` it publishes a reload message they
+all listen to). ``mangnon serve --workers N`` (``bot.workers``) runs N of these processes on one
+listening socket; ``mangnon dispatch`` runs the outbox dispatcher alone.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,13 +26,14 @@ from bot.app import App, settle_heap
 from bot.channels import http
 from bot.channels.base import ReportsHealth
 from bot.metrics import CONTENT_TYPE, authorised
+from bot.storage import redis_reload
 from bot.storage.gauges import read_gauges
-from bot.storage.migrate import upgrade
+from bot.storage.migrate import upgrade_once
 from bot.storage.retention import claim_today, run_retention
 
 log = logging.getLogger(__name__)
 
-PID_FILE = Path("var/mangnon.pid")
+PID_DIR = Path("var/run")  # one <pid>.pid per serving process
 APP: web.AppKey[App] = web.AppKey("app", App)
 MAX_BODY = 1024 * 1024  # the largest body any route takes; each route checks its own limit
 TICK_SECONDS = 30
@@ -97,10 +105,29 @@ def build_web_app(app: App) -> web.Application:
     return web_app
 
 
-def _write_pid() -> None:
-    """So that `mangnon content reload` can find the server."""
-    PID_FILE.parent.mkdir(parents=True, exist_ok=True)
-    PID_FILE.write_text(str(os.getpid()))
+def _write_pid() -> Path:
+    """So that `mangnon content reload` can find this worker (one file per process)."""
+    PID_DIR.mkdir(parents=True, exist_ok=True)
+    path = PID_DIR / f"{os.getpid()}.pid"
+    path.write_text(str(os.getpid()))
+    return path
+
+
+def running_pids() -> list[int]:
+    """The serving processes alive now (stale PID files are removed)."""
+    pids = []
+    for path in sorted(PID_DIR.glob("*.pid")):
+        try:
+            pid = int(path.read_text())
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError, FileNotFoundError):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            continue
+        except PermissionError:  # alive, another user's: still a server
+            pass
+        pids.append(pid)
+    return pids
 
 
 class DailyRetention:
@@ -140,35 +167,49 @@ async def _tick_forever(app: App) -> None:
                 log.exception("periodic work failed")
 
 
-async def serve(app: App) -> None:
-    await upgrade(app.settings.database_url)
+async def serve(app: App, sock: socket.socket | None = None, migrate: bool = True) -> None:
+    """Serve until SIGINT/SIGTERM; on ``sock`` when given (a worker of ``--workers N``), else on
+    ``WEB_HOST:WEB_PORT``."""
+    settings = app.settings
+    if migrate and settings.migrate_at_start:
+        await upgrade_once(settings.database_url)
     web_app = build_web_app(app)
     await app.start_channels(web_app)
     settle_heap()  # everything loaded at start-up stays: the collector need not walk it again
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, app.settings.web.host, app.settings.web.port)
+    site: web.BaseSite = (
+        web.SockSite(runner, sock)
+        if sock is not None
+        else web.TCPSite(runner, settings.web.host, settings.web.port)
+    )
     await site.start()
-    _write_pid()
+    pid_file = _write_pid()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGHUP, app.reload_content)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    ticker = asyncio.create_task(_tick_forever(app))
-    dispatcher = asyncio.create_task(app.dispatcher.run())
-    url = f"http://{app.settings.web.host}:{app.settings.web.port}"
+    background = [asyncio.create_task(_tick_forever(app))]
+    if settings.redis_url:  # `mangnon content reload` reaches every worker through Redis
+        background.append(
+            asyncio.create_task(redis_reload.listen(settings.redis_url, app.reload_content))
+        )
+    dispatcher = asyncio.create_task(app.dispatcher.run()) if settings.outbox.dispatch else None
+    url = f"http://{settings.web.host}:{settings.web.port}"
     log.info("serving the web chat on %s", url)
     print(f"Măng Non is running: open {url} (Ctrl+C to stop)", flush=True)
     try:
         await stop.wait()
     finally:
-        ticker.cancel()
+        for task in background:
+            task.cancel()
         app.dispatcher.stop()
-        with contextlib.suppress(Exception):
-            await dispatcher
+        if dispatcher is not None:
+            with contextlib.suppress(Exception):
+                await dispatcher
         with contextlib.suppress(FileNotFoundError):
-            PID_FILE.unlink()  # noqa: ASYNC240 - a tiny local file at shutdown
+            pid_file.unlink()
         await app.stop_channels()
         await runner.cleanup()
         await app.close()

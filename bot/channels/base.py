@@ -8,15 +8,16 @@ outbox messages (``deliver``); pull channels hand them to their clients themselv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from bot.channels.ports import CredentialStore, SeenEvents
+from bot.channels.ports import CredentialStore, Inbox, SeenEvents, SharedRate
 from bot.core.channels import Capabilities
 from bot.core.dispatcher import LocalSignal
+from bot.core.flood import Counter, LocalCounter
 from bot.core.messages import UserRef
 from bot.core.outbox import Delivery, Envelope, OutboxQueue
 from bot.core.pipeline import Pipeline
@@ -34,6 +35,9 @@ class ChannelContext:
     worker: str  # this process's name, for outbox claims
     seen: SeenEvents
     credentials: CredentialStore
+    inbox: Inbox | None = None  # webhook events kept until handled (Telegram)
+    counter: Counter = field(default_factory=LocalCounter)  # limits shared by every worker
+    shared_rate: SharedRate | None = None  # send rates held across processes (Redis)
 
 
 class Channel(Protocol):
@@ -64,3 +68,10 @@ class ReportsHealth(Protocol):
     def health(self) -> str | None:
         """None when all is well, else a short reason for operators (never a secret)."""
         ...
+
+
+@runtime_checkable
+class SendOnly(Protocol):
+    """A push channel that can start to send without receiving (``mangnon dispatch``)."""
+
+    async def start_sending(self) -> None: ...

@@ -86,17 +86,35 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _reload(args: argparse.Namespace) -> int:
-    from bot.serve import PID_FILE
+    """Every serving worker reloads: through Redis when REDIS_URL is set, else by SIGHUP to
+    each PID file in var/run/."""
+    from bot.serve import PID_DIR, running_pids
 
-    try:
-        pid = int(PID_FILE.read_text())
+    settings = load_settings()
+    if settings.redis_url:
+        import asyncio
+
+        from bot.storage.redis_reload import publish
+
+        workers = asyncio.run(publish(settings.redis_url))
+        if not workers:
+            print(
+                "no running server is listening (Redis); start one with `mangnon serve`",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"asked {workers} worker(s) to reload content (Redis)")
+        return 0
+    pids = running_pids()
+    for pid in pids:
         os.kill(pid, signal.SIGHUP)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
+    if not pids:
         print(
-            f"no running server found ({PID_FILE}); start one with `mangnon serve`", file=sys.stderr
+            f"no running server found ({PID_DIR}/*.pid); start one with `mangnon serve`",
+            file=sys.stderr,
         )
         return 1
-    print(f"asked the server (pid {pid}) to reload content")
+    print(f"asked {len(pids)} worker(s) to reload content: pid {', '.join(map(str, pids))}")
     return 0
 
 

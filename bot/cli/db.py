@@ -13,7 +13,9 @@ from bot.storage import migrate
 def register(commands: Any) -> None:
     db = commands.add_parser("db", help="database migrations")
     sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    up = sub.add_parser("upgrade", help="apply migrations (default: to the latest)")
+    up = sub.add_parser(
+        "upgrade", help="apply migrations (default: to the latest), under the migration lock"
+    )
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_upgrade)
     down = sub.add_parser("downgrade", help="revert migrations (default: all)")
@@ -24,7 +26,7 @@ def register(commands: Any) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    asyncio.run(migrate.upgrade(load_settings().database_url, args.revision))
+    asyncio.run(migrate.upgrade_once(load_settings().database_url, args.revision))
     print(f"database migrated to {args.revision}")
     return 0
 

@@ -48,6 +48,11 @@ class Answered:
     locale: str
 
 
+def _new_profile(user: UserRef, now: datetime, seen: datetime | None = None) -> Profile:
+    """Someone seen for the first time, not stored (yet)."""
+    return Profile(ref=user, created_at=now, last_seen_at=seen or now)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -70,6 +75,7 @@ class Pipeline:
         locks: UserLocks | None = None,
         dialog: Dialog | None = None,
         signal: Signal | None = None,
+        flood: FloodGate | None = None,
         observer: Observer | None = None,
     ) -> None:
         self.services = services
@@ -79,7 +85,7 @@ class Pipeline:
         self.dialog = dialog or Dialog(services)
         self.signal: Signal = signal or NoSignal()
         self.observer: Observer = observer or NoObserver()
-        self.flood = FloodGate()
+        self.flood = flood or FloodGate()
 
     def pick_locale(self, profile: Profile | None, hint: str | None) -> str:
         if profile is not None and profile.locale and profile.locale in self.services.languages:
@@ -125,6 +131,22 @@ class Pipeline:
         )
         return Answered(replies, locale)
 
+    def safety_only(self, inbound: Inbound) -> Answered | None:
+        """For a message a channel will not take further (over a limit): the crisis answer when
+        the safety check escalates, else None. Nothing is read or written."""
+        text = clean(inbound.text, self.services.options.max_message_chars)
+        verdict = self.services.safety.assess(text, inbound.locale_hint) if text else None
+        if verdict is None or not verdict.escalate:
+            return None
+        locale = self.pick_locale(None, inbound.locale_hint)
+        with use_locale(self.services.catalogs, locale):
+            replies = crisis.replies_for(verdict.category, child=False, offer_counsellor=False)
+        log.info(
+            "handled",
+            extra={"channel": inbound.user.channel, "escalated": True, "kind": "over-limit"},
+        )
+        return Answered(list(replies), locale)
+
     async def mark_reachable(self, user: UserRef, reachable: bool) -> None:
         """A channel learnt that the user blocked (or unblocked) the bot."""
         async with self.stores() as store:
@@ -153,7 +175,8 @@ class Pipeline:
     ) -> tuple[list[Reply], str]:
         async with self.stores() as store:
             now = self.clock.now()
-            profile = await store.users.get_or_create(inbound.user, now)
+            # someone new is kept only once there is something to keep (see _keep)
+            profile = await store.users.get(inbound.user) or _new_profile(inbound.user, now)
             if profile.memo.choices:  # the last menu was numbered: this message may pick from it
                 picked = numbered.pick(text, profile.memo.choices)
                 profile.memo.choices = ()
@@ -176,7 +199,7 @@ class Pipeline:
             if now - profile.last_seen_at >= LAST_SEEN_GRANULARITY:
                 profile.last_seen_at = now  # coarse on purpose: less to write, less to know
             if not turn.forgotten:
-                await store.users.save(profile)
+                await self._keep(store, profile, now)
             for event in turn.events:
                 await store.events.record(event)
             await self._queue(store, turn.outgoing, now)
@@ -186,6 +209,17 @@ class Pipeline:
             self.signal.withdrawn(turn.withdrawn)
         # the language chosen in this turn, if the user just chose one
         return turn.replies, self.pick_locale(turn.profile, inbound.locale_hint)
+
+    @staticmethod
+    async def _keep(store: Store, profile: Profile, now: datetime) -> None:
+        """Save the profile; someone new gets a row only when the turn left something to keep
+        (a language, a role, consent, a dialog state, a case…): a message that only asked a
+        question from a fresh web session writes no user (sessions are free to make up)."""
+        if profile.id is None:
+            if profile == _new_profile(profile.ref, profile.created_at, profile.last_seen_at):
+                return
+            profile.id = (await store.users.get_or_create(profile.ref, now)).id
+        await store.users.save(profile)
 
     async def _respond(self, turn: Turn, verdict: RiskVerdict | None, case: Case | None) -> None:
         """Safety first, in every state; then an open case's relay; then the dialog."""
@@ -205,7 +239,7 @@ class Pipeline:
         if turn.profile.memo.offered_case is not None and not isinstance(button, Counsellor):
             await flow.withdraw_offer(turn)  # the user moved on: the disclosure is not kept
         if not self._on_safety_path(verdict, button, case):
-            allowed, first_refusal = self.flood.check(turn.inbound.user, turn.now)
+            allowed, first_refusal = await self.flood.check(turn.inbound.user, turn.now)
             if not allowed:
                 if first_refusal:
                     turn.say(

@@ -274,6 +274,12 @@ class CachedUserRepository:
         return await self._store.stores.load(ref)
 
     async def get_or_create(self, ref: UserRef, now: datetime) -> Profile:
+        if self._store.durable:
+            # the turn's own session has written (it may hold SQLite's write lock): the user is
+            # created in it, and the whole turn is written through it
+            self._store.durable = True
+            self._store.stores.had_no_open_case(ref)  # a case may be in this turn: look next time
+            return await self._store.sql.users.get_or_create(ref, now)
         return await self._store.stores.get_or_create(ref, now)
 
     async def save(self, profile: Profile) -> None:

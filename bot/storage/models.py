@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -343,6 +344,9 @@ class SeenEventRow(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # the event itself while it is kept but not yet handled (Telegram's webhook: stored before
+    # the 200, emptied once handled; bot/storage/inbox.py); always NULL for Zalo's keys
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary(), nullable=True, default=None)
 
 
 class ChannelTokenRow(Base):

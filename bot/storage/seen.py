@@ -76,7 +76,10 @@ class SqlSeenEvents:
 
     async def purge(self, before: datetime) -> int:
         async with self.engine.begin() as conn:
-            result = await conn.execute(delete(SEEN).where(SEEN.c.at < before))
+            # a kept, unhandled event (Telegram's inbox, bot/storage/inbox.py) is never purged
+            result = await conn.execute(
+                delete(SEEN).where(SEEN.c.at < before, SEEN.c.payload.is_(None))
+            )
         return int(result.rowcount)
 
     async def close(self) -> None:

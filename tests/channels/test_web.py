@@ -324,3 +324,35 @@ async def test_a_parents_question_gets_its_article_not_the_crisis_answer(
     assert any(v.startswith(f"more:{topic}") for v in values)  # its article, with "read more"
     assert "115" not in values and "113" not in values  # not told to call the police
     assert not any("emergency" in r["text"] or "khẩn cấp" in r["text"] for r in replies)
+
+
+@pytest.fixture
+async def limited(services: Services, database_url: str) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    settings = settings_for(database_url=database_url, web={"new_sessions_per_address": 3})
+    app = App.create(settings, services=services)
+    web_app = build_web_app(app)
+    await app.start_channels(web_app)
+    async with TestClient(TestServer(web_app)) as test_client:
+        yield test_client
+    await app.close()
+
+
+async def test_new_sessions_per_address_are_limited_but_danger_is_answered(
+    limited: TestClient,  # type: ignore[type-arg]
+) -> None:
+    sessions = [str(uuid4()) for _ in range(5)]
+    for session in sessions[:3]:
+        res = await limited.post("/api/chat", json={"session": session, "text": "xin chào"})
+        assert res.status == 200
+    res = await limited.post("/api/chat", json={"session": sessions[3], "text": "xin chào"})
+    assert res.status == 429 and "111" in (await res.json())["error"]
+    # over the limit, a child in danger still gets the crisis answer
+    res = await limited.post(
+        "/api/chat", json={"session": sessions[4], "text": "bố em ngày nào cũng đánh em bằng roi"}
+    )
+    replies = (await res.json())["replies"]
+    assert res.status == 200
+    assert "111" in [b["value"] for r in replies for row in r["buttons"] for b in row]
+    # a session already started goes on
+    res = await limited.post("/api/chat", json={"session": sessions[0], "text": "cảm ơn"})
+    assert res.status == 200

@@ -11,6 +11,8 @@ one-second window is answered 429 (``retry_after`` 1) and counted in ``too_many`
 Run alone (``python -m tests.fakes.telegram_api``) it serves a small control API for other
 processes, such as the benchmark: ``POST /_fake/updates`` (a JSON list), ``GET /_fake/stats``,
 ``POST /_fake/limit`` (``{"rate": 30}``, or null to lift it), ``POST /_fake/reset``.
+``stalls``/``stall_for``: the next sends are done (recorded as sent) but answered only after
+``stall_for`` seconds, as a Bot API that times out after doing the work.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ class FakeTelegram:
         self.counts: Counter[str] = Counter()
         self._window: deque[float] = deque()  # the accepted sends of the last second
         self.busiest = 0  # the most sends accepted in one second
+        self.stalls = 0  # the next this many sends are done, but answered only after `stall_for`
+        self.stall_for = 0.0
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -257,7 +261,13 @@ class FakeTelegram:
             if handler is None:
                 call.status = 404
                 return _error(404, "Not Found: method not found")
-            return _ok(handler(params, files))
+            result = handler(params, files)
+            if self.stalls and method in SENDS:  # done, but the answer comes too late
+                self.stalls -= 1
+                self.counts[method] += 1
+                self._notify()
+                await asyncio.sleep(self.stall_for)
+            return _ok(result)
         finally:
             if call.status == 200:
                 self.counts[method] += 1

@@ -30,4 +30,6 @@ def build(settings: TelegramSettings, context: ChannelContext) -> TelegramChanne
     from bot.channels.telegram.config import TelegramConfig
 
     config = TelegramConfig.from_settings(settings, context.content_dir)
-    return TelegramChannel(config, context.pipeline)
+    return TelegramChannel(
+        config, context.pipeline, inbox=context.inbox, shared_rate=context.shared_rate
+    )

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNotFound, TelegramUnauthorizedError
+from aiogram.types import Update
 from aiohttp import web
 
 from bot.channels.ordering import OrderedTasks
+from bot.channels.ports import Inbox, SharedRate
 from bot.channels.telegram.commands import set_commands
 from bot.channels.telegram.config import CHANNEL, TelegramConfig, TelegramConfigError
 from bot.channels.telegram.handling import ALLOWED_UPDATES, Observer, Updates
+from bot.channels.telegram.ratelimit import RateLimiter
 from bot.channels.telegram.redact import RedactToken
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.session import JsonSession
-from bot.channels.telegram.webhook import WebhookEndpoint
+from bot.channels.telegram.webhook import WebhookEndpoint, feed
 from bot.core.channels import Capabilities, Formatting, Reach
 from bot.core.messages import UserRef
 from bot.core.outbox import Delivery, Envelope
@@ -27,6 +32,7 @@ from bot.core.pipeline import Pipeline
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT = 10.0  # seconds to finish the updates in hand at shutdown
+KEYS_KEPT = timedelta(hours=48)  # handled updates' ids outlive Telegram's redeliveries
 
 
 class TelegramChannel:
@@ -43,19 +49,31 @@ class TelegramChannel:
     )
 
     def __init__(
-        self, config: TelegramConfig, pipeline: Pipeline, observer: Observer | None = None
+        self,
+        config: TelegramConfig,
+        pipeline: Pipeline,
+        observer: Observer | None = None,
+        inbox: Inbox | None = None,
+        shared_rate: SharedRate | None = None,
     ) -> None:
         self.config = config
         self.pipeline = pipeline
+        self.inbox = inbox
         session = JsonSession(api=TelegramAPIServer.from_base(config.api_server))
         self.bot = Bot(config.token, session=session)
         self.tasks = OrderedTasks(config.max_pending, CHANNEL)
-        self.sender = TelegramSender(self.bot, config, on_unreachable=self._unreachable)
-        self.updates = Updates(config, pipeline, self.sender, self.tasks, observer)
+        self.sender = TelegramSender(
+            self.bot,
+            config,
+            limiter=RateLimiter(config, shared=shared_rate),
+            on_unreachable=self._unreachable,
+        )
+        self.updates = Updates(config, pipeline, self.sender, self.tasks, observer, inbox)
         self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.include_router(self.updates.router())
         self.webhook: WebhookEndpoint | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
         self._redact = RedactToken(config.token)
 
     async def start(self, web_app: web.Application | None = None) -> None:
@@ -69,6 +87,10 @@ class TelegramChannel:
             self._redact.remove()
             raise
         log.info("telegram channel started", extra={"channel": CHANNEL, "kind": self.config.mode})
+
+    async def start_sending(self) -> None:
+        """Only deliver outbox messages (``mangnon dispatch``): no webhook, no polling."""
+        self._redact.install()
 
     async def _start(self, web_app: web.Application | None) -> None:
         if self.config.mode == "webhook" and web_app is None:
@@ -94,7 +116,12 @@ class TelegramChannel:
     async def _start_webhook(self, web_app: web.Application) -> None:
         assert self.config.webhook_url and self.config.webhook_secret  # checked by TelegramConfig
         self.webhook = WebhookEndpoint(
-            self.dispatcher, self.bot, self.config.webhook_secret, self.config.webhook_max_body
+            self.dispatcher,
+            self.bot,
+            self.config.webhook_secret,
+            self.config.webhook_max_body,
+            inbox=self.inbox,
+            clock=self.pipeline.clock.now,
         )
         self.webhook.mount(web_app, self.config.webhook_path)
         await self.bot.set_webhook(
@@ -102,6 +129,43 @@ class TelegramChannel:
             secret_token=self.config.webhook_secret,
             allowed_updates=ALLOWED_UPDATES,
         )
+        if self.inbox is not None:
+            self._recovery = asyncio.create_task(self._recover_forever())
+
+    async def recover(self) -> int:
+        """Handle the updates a killed worker kept but never handled (kept longer ago than
+        ``inbox_lease``); how many were claimed."""
+        if self.inbox is None:
+            return 0
+        now = self.pipeline.clock.now()
+        claimed = await self.inbox.claim(
+            CHANNEL, now - timedelta(seconds=self.config.inbox_lease), now
+        )
+        for key, body in claimed:
+            try:
+                update = Update.model_validate(json.loads(body), context={"bot": self.bot})
+            except ValueError:  # kept only after it parsed: never expected
+                await self.inbox.done(CHANNEL, key)
+                continue
+            await feed(self.dispatcher, self.bot, update, key, self.inbox)
+        if claimed:
+            log.warning(
+                "updates a stopped worker had kept are handled now",
+                extra={"channel": CHANNEL, "count": len(claimed)},
+            )
+        return len(claimed)
+
+    async def _recover_forever(self) -> None:
+        assert self.inbox is not None
+        pause = max(1.0, self.config.inbox_lease / 2)
+        while True:
+            try:
+                while await self.recover():
+                    pass
+                await self.inbox.purge(CHANNEL, self.pipeline.clock.now() - KEYS_KEPT)
+            except Exception:
+                log.exception("inbox recovery failed; trying again", extra={"channel": CHANNEL})
+            await asyncio.sleep(pause)
 
     async def _start_polling(self) -> None:
         await self.bot.delete_webhook()  # polling while a webhook is set fails with 409 Conflict
@@ -131,6 +195,10 @@ class TelegramChannel:
     async def stop(self) -> None:
         if self.webhook is not None:
             self.webhook.open = False
+        if self._recovery is not None:
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._recovery
         if self._polling is not None:
             if not self._polling.done():
                 with contextlib.suppress(RuntimeError):  # polling had not really begun

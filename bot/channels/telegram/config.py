@@ -52,6 +52,9 @@ class TelegramConfig:
     max_pending: int = 10_000  # received but unhandled updates before polling pauses
     max_concurrency: int = 4  # turns in the core at once; more only adds database contention
     webhook_max_body: int = 1024 * 1024
+    # an update kept in the inbox but not handled this long after (its worker died) is claimed
+    # and handled by another worker (or this one after a restart)
+    inbox_lease: float = 60.0
 
     def __post_init__(self) -> None:
         if not TOKEN.match(self.token):
@@ -94,6 +97,7 @@ class TelegramConfig:
             group_rate=settings.group_rate,
             global_rate=settings.global_rate,
             paid_broadcast=settings.paid_broadcast,
+            inbox_lease=settings.inbox_lease_seconds,
         )
 
     def _check_webhook(self) -> None:

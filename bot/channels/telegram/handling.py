@@ -1,7 +1,9 @@
 """What happens to each update: build the core message, queue it for its user, send the answer.
 
 The aiogram handlers registered here return as soon as the work is queued (see ``ordering``);
-the pipeline and the sender run in the user's queue. Nothing is filtered by aiogram filters:
+the pipeline and the sender run in the user's queue. An update kept in the inbox (webhook mode:
+``inbox_key``) is marked done when its work has finished — also when it failed, never when the
+process stops in the middle (then another worker claims it from the inbox). Nothing is filtered by aiogram filters:
 the rules live in ``adapter``, as plain functions.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from aiogram import Router
@@ -19,6 +21,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.channels.ordering import OrderedTasks
+from bot.channels.ports import Inbox
 from bot.channels.telegram import adapter
 from bot.channels.telegram.config import CHANNEL, TelegramConfig
 from bot.channels.telegram.sender import TelegramSender
@@ -41,12 +44,14 @@ class Updates:
         sender: TelegramSender,
         tasks: OrderedTasks,
         observer: Observer | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.config = config
         self.pipeline = pipeline
         self.sender = sender
         self.tasks = tasks
         self.observer = observer
+        self.inbox = inbox
         # turns in the core at once (its database work); sending is not limited by this
         self.core = asyncio.Semaphore(config.max_concurrency)
 
@@ -58,29 +63,54 @@ class Updates:
         router.my_chat_member.register(self.my_chat_member)
         return router
 
-    async def message(self, message: Message) -> None:
-        await self._submit(adapter.from_message(message, self.config))
+    async def message(self, message: Message, inbox_key: str | None = None) -> None:
+        await self._submit(adapter.from_message(message, self.config), inbox_key)
 
-    async def edited_message(self, message: Message) -> None:
-        await self._submit(adapter.from_message(message, self.config, edited=True))
+    async def edited_message(self, message: Message, inbox_key: str | None = None) -> None:
+        await self._submit(adapter.from_message(message, self.config, edited=True), inbox_key)
 
-    async def callback_query(self, query: CallbackQuery) -> None:
+    async def callback_query(self, query: CallbackQuery, inbox_key: str | None = None) -> None:
         self.tasks.spawn(self._answer(query.id))  # always: it stops the spinner on the button
-        await self._submit(adapter.from_callback(query, self.config))
+        await self._submit(adapter.from_callback(query, self.config), inbox_key)
 
-    async def my_chat_member(self, event: ChatMemberUpdated) -> None:
+    async def my_chat_member(self, event: ChatMemberUpdated, inbox_key: str | None = None) -> None:
         change = adapter.reachability(event)
         if change is None:
             self._group_membership(event)
+            await self._done(inbox_key)
             return
         user, reachable = change
-        await self.tasks.submit(user, partial(self._reachability, user, reachable))
+        work = partial(self._reachability, user, reachable)
+        await self.tasks.submit(user, partial(self._then_done, work, inbox_key))
 
-    async def _submit(self, item: Inbound | adapter.DeskInput | None) -> None:
+    async def _submit(self, item: Inbound | adapter.DeskInput | None, key: str | None) -> None:
         if isinstance(item, Inbound):
-            await self.tasks.submit(item.user, partial(self._turn, item))
+            await self.tasks.submit(
+                item.user, partial(self._then_done, partial(self._turn, item), key)
+            )
         elif item is not None:
-            await self.tasks.submit(item.chat, partial(self._desk, item))
+            await self.tasks.submit(
+                item.chat, partial(self._then_done, partial(self._desk, item), key)
+            )
+        else:
+            await self._done(key)
+
+    async def _then_done(self, work: Callable[[], Awaitable[None]], key: str | None) -> None:
+        """The work, then the update is done in the inbox: also when the work failed (logged; a
+        retry would fail the same way), not when it was cancelled (the process is stopping)."""
+        try:
+            await work()
+        except Exception:
+            log.exception("update handling failed", extra={"channel": CHANNEL})
+        await self._done(key)
+
+    async def _done(self, key: str | None) -> None:
+        if key is None or self.inbox is None:
+            return
+        try:
+            await self.inbox.done(CHANNEL, key)
+        except Exception:  # the update stays kept: a worker claims it after the lease
+            log.exception("update not marked done", extra={"channel": CHANNEL})
 
     async def _turn(self, inbound: Inbound) -> None:
         started = time.perf_counter()

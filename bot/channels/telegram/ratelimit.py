@@ -13,6 +13,10 @@ already waiting. After a 429 that chat waits ``retry_after``; after a second one
 ``FLOOD_SPELL`` the unsolicited traffic (campaigns, tips) steps back for ``retry_after`` too;
 replies never wait for it. With ``TELEGRAM_PAID_BROADCAST`` campaign
 messages go through their own window of up to 1,000 a second (Telegram's paid broadcasts).
+
+With several processes (``REDIS_URL``) the bot-wide rate is also reserved in Redis
+(``SharedRate``) after this process's own window gave the turn: the processes together keep to
+it. Priorities hold within a process; across processes slots go in the order they are asked.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from bot.channels.ports import SharedRate
 from bot.channels.telegram.config import TelegramConfig
 from bot.core.outbox import UNSOLICITED, Priority
 
@@ -141,10 +146,13 @@ class RateLimiter:
         config: TelegramConfig,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        shared: SharedRate | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.sleep = sleep
+        self.shared = shared
+        self._bot = config.token.split(":")[0]  # two bots on one Redis keep their own rates
         self.overall = Window(config.global_rate, clock, sleep)
         self.paid = Window(config.paid_rate, clock, sleep) if config.paid_broadcast else None
         self.chats: dict[int, Bucket] = {}
@@ -172,8 +180,15 @@ class RateLimiter:
             await self.sleep(delay)
         # the bot-wide slot is taken only when the chat's own turn has come, so a chat waiting
         # for its per-chat slot does not hold back everybody else
-        window = self.paid if self.paid is not None and self.paid_for(priority) else self.overall
+        paid = self.paid is not None and self.paid_for(priority)
+        window = self.paid if self.paid is not None and paid else self.overall
         await window.acquire(priority)
+        if self.shared is not None:  # and the bot-wide slot across every process
+            rate = self.config.paid_rate if paid else self.config.global_rate
+            key = f"telegram:{self._bot}:{'paid' if paid else 'all'}"
+            delay = await self.shared.reserve(key, rate)
+            if delay > 0:
+                await self.sleep(delay)
 
     def pause(self, chat_id: int, seconds: float) -> None:
         """Telegram answered 429: this chat waits ``seconds``. A second 429 soon after says the

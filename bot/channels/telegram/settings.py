@@ -33,6 +33,9 @@ class TelegramSettings(BaseModel):
     group_rate: float = Field(20 / 60, gt=0)  # messages per second to one group
     # campaign messages as paid broadcasts (allow_paid_broadcast: up to 1,000/s, 0.1 Star each)
     paid_broadcast: bool = False
+    # webhook mode: an update stored but not handled this long after (its worker was killed) is
+    # handled by another worker, or by this one after its restart
+    inbox_lease_seconds: float = Field(60.0, gt=0, le=3600)
 
     @field_validator("desk_staff")
     @classmethod

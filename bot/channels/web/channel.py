@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -35,6 +36,11 @@ LEASE = timedelta(seconds=30)
 # the conversation is kept on this device only when the user asks: then this cookie holds it
 COOKIE = "mn_chat"
 REMEMBER_DAYS = 30
+
+
+def _digest(value: str) -> str:
+    """Session ids and addresses are hashed before they are counted (Redis keys hold no ids)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -138,6 +144,8 @@ class WebChannel:
             return _error(400, "send text or a button")
         locale = request.headers.get("Accept-Language", "").split(",")[0].strip() or None
         inbound = Inbound(UserRef(CHANNEL, session), text=text, callback=button, locale_hint=locale)
+        if not await self._may_start(request, session):
+            return self._over_limit(inbound)
         answered = await self.context.pipeline.answer(inbound)
         forgotten = button is not None and parse(button) == Forget(True)
         response = web.json_response(
@@ -151,6 +159,47 @@ class WebChannel:
         if forgotten:  # /forget confirmed: this device keeps nothing either
             response.del_cookie(COOKIE, path="/")
         return response
+
+    async def _may_start(self, request: web.Request, session: str) -> bool:
+        """Sessions are free to make up: a client address may start only so many new ones per
+        window (counted in Redis with several workers)."""
+        counter, now = self.context.counter, self.context.pipeline.clock.now()
+        window = timedelta(minutes=self.settings.new_sessions_window_minutes)
+        if await counter.hit("web-session:" + _digest(session), window, now) > 1:
+            return True  # seen in this window already: not new
+        started = await counter.hit("web-address:" + _digest(self._address(request)), window, now)
+        if started > self.settings.new_sessions_per_address:
+            if started == self.settings.new_sessions_per_address + 1:
+                log.warning(
+                    "new web sessions over the limit for one address", extra={"channel": CHANNEL}
+                )
+            return False
+        return True
+
+    def _address(self, request: web.Request) -> str:
+        if self.settings.trust_forwarded:
+            hops = request.headers.get("X-Forwarded-For", "").split(",")
+            if hops[-1].strip():
+                return hops[-1].strip()
+        return request.remote or ""
+
+    def _over_limit(self, inbound: Inbound) -> web.Response:
+        """Too many new sessions from this address: a message that shows danger still gets the
+        crisis answer (nothing is kept); anything else is asked to come back later."""
+        pipeline = self.context.pipeline
+        crisis = pipeline.safety_only(inbound)
+        if crisis is not None:
+            replies = [reply_to_json(r) for r in crisis.replies]
+            return web.json_response(
+                {"replies": replies, "lang": crisis.locale, "remembered": False, "forgotten": False}
+            )
+        lang = pipeline.pick_locale(None, inbound.locale_hint)
+        with use_locale(pipeline.services.catalogs, lang):
+            message = _(
+                "Too many new conversations from your network right now. Please try again in a "
+                "few minutes. If a child is in danger, call 111."
+            )
+        return _error(429, message)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-Sent Events: each outbox message for this session, as it comes."""

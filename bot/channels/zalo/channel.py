@@ -68,7 +68,12 @@ class ZaloChannel:
             clock=pipeline.clock.now,
             margin=timedelta(minutes=settings.refresh_margin_minutes),
         )
-        self.limiter = PriorityLimiter(settings.rate, burst=max(1, round(settings.rate)))
+        self.limiter = PriorityLimiter(
+            settings.rate,
+            burst=max(1, round(settings.rate)),
+            shared=context.shared_rate,
+            shared_key=f"zalo:{settings.app_id}",
+        )
         self.sender = ZaloSender(
             self.api, self.keeper, self.limiter, pipeline, settings, context.content_dir
         )
@@ -95,6 +100,15 @@ class ZaloChannel:
         self.webhook.mount(web_app, self.settings.route)
         self._upkeep = asyncio.create_task(self._keep_up())
         log.info("zalo channel started", extra={"channel": CHANNEL})
+
+    async def start_sending(self) -> None:
+        """Only deliver outbox messages (``mangnon dispatch``): the tokens, no webhook."""
+        try:
+            await self._start_tokens()
+        except BaseException:
+            await self.api.close()
+            raise
+        self._upkeep = asyncio.create_task(self._keep_up())
 
     async def _start_tokens(self) -> None:
         await self.keeper.load()

@@ -16,6 +16,8 @@ import itertools
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.channels.ports import SharedRate
+
 REPLY = -1  # the priority of a reply to the user's own message: before any outbox message
 
 
@@ -26,7 +28,12 @@ class PriorityLimiter:
         burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedRate | None = None,
+        shared_key: str = "zalo",
     ) -> None:
+        self.rate = rate
+        self.shared = shared  # the OA's rate across every process (Redis), after this one's
+        self.shared_key = shared_key
         self.interval = 1.0 / rate
         self.tolerance = (max(1, burst) - 1) * self.interval
         self.clock = clock
@@ -38,6 +45,13 @@ class PriorityLimiter:
 
     async def wait(self, priority: int) -> None:
         """Return when one more message may go; the most urgent waiter goes first."""
+        await self._here(priority)
+        if self.shared is not None:
+            delay = await self.shared.reserve(self.shared_key, self.rate)
+            if delay > 0:
+                await self.sleep(delay)
+
+    async def _here(self, priority: int) -> None:
         now = self.clock()
         if not self._waiting and self._free(now):
             self._take(now)
