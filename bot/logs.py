@@ -6,8 +6,10 @@ import json
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 FIELDS = (
     "channel",
@@ -28,6 +30,25 @@ class _Formatter(logging.Formatter):
     def __init__(self, as_json: bool) -> None:
         super().__init__()
         self.as_json = as_json
+
+    def formatException(self, ei: Any) -> str:
+        """The traceback's frames and each exception's type, never its message: a driver's
+        error can quote the statement's parameters, and those can be a child's words."""
+        _, error, _ = ei
+        lines: list[str] = []
+        seen: set[int] = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            frames = traceback.extract_tb(error.__traceback__)
+            kind = type(error)
+            block = [
+                "Traceback (most recent call last):\n",
+                *frames.format(),
+                f"{kind.__module__}.{kind.__qualname__} (message withheld)\n",
+            ]
+            lines[:0] = [*block, "\n"] if lines else block
+            error = error.__cause__ or error.__context__
+        return "".join(lines).rstrip()
 
     def format(self, record: logging.LogRecord) -> str:
         fields = {key: getattr(record, key) for key in FIELDS if hasattr(record, key)}

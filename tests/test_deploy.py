@@ -19,9 +19,6 @@ from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("mangnon-*"))
-# commands another part of issue #18 adds (the scale-out work): until it is merged they are
-# expected to be missing; once they exist the test passes as any other (remove the entry then)
-ARRIVING = {("dispatch",)}
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -56,8 +53,6 @@ def _words(argv: list[str]) -> list[str]:
 
 
 def _check(words: list[str]) -> None:
-    if tuple(words) in ARRIVING and not command_exists(words):
-        pytest.xfail(f"`mangnon {' '.join(words)}` arrives with the scale-out work")
     assert command_exists(words), f"`mangnon {' '.join(words)}` is not a command"
 
 
@@ -87,6 +82,23 @@ def test_compose_has_the_whole_stack() -> None:
     assert (
         ROOT / web["build"]["context"].replace("..", ".") / web["build"]["dockerfile"]
     ).is_file()
+
+
+def test_web_workers_neither_migrate_nor_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migrations are the release step and `mangnon dispatch` sends: in compose and systemd,
+    the web workers are told so, in settings the app really reads."""
+    web = compose()["services"]["web"]["environment"]
+    lines = (DEPLOY / "systemd" / "mangnon-web@.service").read_text().splitlines()
+    unit_env = dict(
+        line.removeprefix("Environment=").split("=", 1)
+        for line in lines
+        if line.startswith("Environment=")
+    )
+    for env in (web, unit_env):
+        for name in ("MIGRATE_AT_START", "OUTBOX_DISPATCH"):
+            monkeypatch.setenv(name, str(env[name]))
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        assert settings.migrate_at_start is False and settings.outbox.dispatch is False
 
 
 @pytest.mark.parametrize("service", ["migrate", "web", "dispatch"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.logs import Repeats
+from bot.logs import Repeats, _Formatter
 
 
 def _record(msg: str, level: int = logging.WARNING, **extra: object) -> logging.LogRecord:
@@ -31,3 +31,30 @@ def test_info_lines_and_a_zero_window_always_pass() -> None:
     assert all(repeats.filter(_record("handled", logging.INFO)) for _ in range(100))
     off = Repeats(0)
     assert all(off.filter(_record("refused")) for _ in range(100))
+
+
+def _failed_with(secret: str) -> logging.LogRecord:
+    try:
+        try:
+            raise ValueError(f"invalid input for query argument $1: {secret!r}")
+        except ValueError as error:
+            raise RuntimeError(f"batch failed: {secret}") from error
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord(
+            "bot.x", logging.ERROR, __file__, 1, "message failed", None, None
+        )
+        record.exc_info = sys.exc_info()
+        return record
+
+
+def test_a_traceback_keeps_its_frames_and_types_but_never_the_message() -> None:
+    """An exception's message can quote a statement's parameters: a child's words."""
+    secret = "em bị chú hàng xóm sờ"
+    for fmt in ("text", "json"):
+        line = _Formatter(as_json=fmt == "json").format(_failed_with(secret))
+        assert secret not in line  # the source lines are shown, the values never
+        assert "builtins.ValueError (message withheld)" in line  # the cause, then the error
+        assert line.index("ValueError") < line.index("builtins.RuntimeError")
+        assert "_failed_with" in line  # the frames are kept: where it broke
