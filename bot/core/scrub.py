@@ -198,7 +198,11 @@ def scrub_names(text: str) -> str:
     i = 0
     while i < len(words):
         word = words[i]
-        if word.folded in known.kinship and i + 1 < len(words):
+        if (
+            word.folded in known.kinship
+            and i + 1 < len(words)
+            and not _not_a_name_at(words, i, known)  # "Con Co": the island Cồn Cỏ
+        ):
             nxt = words[i + 1]
             if (
                 nxt.capital

@@ -56,10 +56,15 @@ def test_ordinary_questions_are_kept_whole(question: str) -> None:
 
 
 def test_the_search_questions_keep_their_words() -> None:
-    """Over 1,784 real questions (the train split), only one that names a person changes."""
+    """Over the train split's real questions, only those that name a person change: a poet, and
+    a taxi firm that bears a girl's name (Mai Linh: over-scrubbing errs on the child's side);
+    never a place ("Cồn Cỏ", typed "Con Co", where "con" is also a kinship word)."""
     changed = [r.q for r in load_split("train") if scrub(r.q) != r.q and "<" not in r.q]
     changed = [q for q in changed if not any(c.isdigit() for c in q)]  # phone-like numbers
-    assert changed == ["Nguyễn Du sinh năm nào?"]
+    assert sorted(changed) == [
+        "Nguyễn Du sinh năm nào?",
+        "Taxi Mai Linh in Dong Ha phone number what?",
+    ]
 
 
 async def test_an_unanswered_question_is_stored_without_the_name(
