@@ -175,6 +175,8 @@ class CachedStores:
                 if found.id is not None:
                     profile = to_profile(found)
                 elif create_at is None:
+                    if not found.has_open_case:  # the turn need not ask the cases table again
+                        self._fresh[ref] = True
                     return None
                 else:
                     profile = new_profile(ref, create_at)

@@ -15,7 +15,7 @@ from bot.core.admin.accounts import (
 from bot.core.admin.audit import AdminAuditEntry
 from bot.core.cases.model import StaffRole
 from bot.web.context import ACCOUNT, context_of, store_of
-from bot.web.security import redirect, requires
+from bot.web.security import clean_post, redirect, requires
 from bot.web.templating import render
 
 BACK = "/admin/accounts"
@@ -57,7 +57,7 @@ def _form_roles(form: object) -> frozenset[StaffRole]:
 
 @requires(StaffRole.ADMIN)
 async def add_account(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await clean_post(request)
     try:
         username = check_username(str(form.get("username", "")))
         roles = _form_roles(form)
@@ -94,7 +94,7 @@ async def change_account(request: web.Request) -> web.Response:
     if target is None:
         raise web.HTTPNotFound()
     verb = request.match_info["verb"]
-    form = await request.post()
+    form = await clean_post(request)
     if verb in ("deactivate", "roles") and staff_id == me.id:
         return await redirect(request, BACK, "You cannot remove your own access.")
     if verb == "deactivate":

@@ -14,6 +14,7 @@ from bot.web.context import ACCOUNT, SESSION, context_of, store_of
 from bot.web.security import (
     LOGIN_CSRF_COOKIE,
     address_of,
+    clean_post,
     clear_session_cookie,
     same,
     set_session_cookie,
@@ -50,7 +51,7 @@ async def login_form(request: web.Request) -> web.Response:
 async def login_submit(request: web.Request) -> web.Response:
     context = context_of(request)
     store = store_of(request)
-    form = await request.post()
+    form = await clean_post(request)
     token = form.get("csrf", "")
     if not isinstance(token, str) or not same(token, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
         return _login_page(request, "The form expired. Please sign in again.", status=403)
@@ -103,7 +104,7 @@ async def password_submit(request: web.Request) -> web.Response:
     context = context_of(request)
     store = store_of(request)
     account = request[ACCOUNT]
-    form = await request.post()
+    form = await clean_post(request)
     current, new, again = (str(form.get(k, "")) for k in ("current", "new", "again"))
     stored = await store.accounts.password_hash(account.id)
     error = ""

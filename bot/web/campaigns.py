@@ -26,7 +26,7 @@ from bot.core.campaigns.service import CampaignError, Campaigns
 from bot.core.campaigns.spec import AGE_BANDS, ROLES, CampaignFileError
 from bot.core.cases.model import StaffId, StaffRole
 from bot.web.context import ACCOUNT, context_of, store_of
-from bot.web.security import redirect, requires
+from bot.web.security import clean_post, redirect, requires
 from bot.web.templating import render
 
 S = CampaignStatus
@@ -202,7 +202,7 @@ async def compose_page(request: web.Request) -> web.Response:
 
 @requires(E)
 async def create(request: web.Request) -> web.Response:
-    values = _values(await request.post())
+    values = _values(await clean_post(request))
     choices = _choices(request)
     data = campaign_data(values, choices.default, [code for code, _ in choices.languages])
     try:
@@ -340,7 +340,7 @@ async def act(request: web.Request) -> web.Response:
         await _audit(request, f"campaign-{verb}", campaign_id, "refused: role")
         await store_of(request).commit()  # kept although the answer is an error
         raise web.HTTPForbidden(text=f"your roles do not include: {verb} a campaign")
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await clean_post(request)).items() if isinstance(v, str)}
     back = f"/admin/campaigns/{campaign_id}"
     try:
         notice = await ACTIONS[verb](_core(request), campaign_id, account, form)

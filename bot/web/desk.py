@@ -26,7 +26,7 @@ from bot.core.cases.model import (
     StaffRole,
 )
 from bot.web.context import ACCOUNT, context_of, store_of
-from bot.web.security import redirect, requires
+from bot.web.security import clean_post, redirect, requires
 from bot.web.templating import minutes_between, render
 
 PRESENCE_EVERY = timedelta(seconds=20)
@@ -141,7 +141,7 @@ async def case_action(request: web.Request) -> web.Response:
     account: Account = request[ACCOUNT]
     case_id = _case_id(request)
     verb = request.match_info["verb"]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await clean_post(request)).items() if isinstance(v, str)}
     action = _action(verb, case_id, form)
     back = f"/admin/cases/{case_id}"
     if isinstance(action, str):

@@ -15,12 +15,16 @@ import hmac
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import wraps
+from typing import cast
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDict, MultiDictProxy
 
 from bot.core.admin.audit import AdminAuditEntry
 from bot.core.admin.sessions import key_of
 from bot.core.cases.model import StaffRole
+from bot.core.textnorm import sanitize
 from bot.web.context import ACCOUNT, FLASH, SESSION, STORE, context_of, store_of
 
 COOKIE = "mn_admin"
@@ -60,10 +64,27 @@ async def _form_token(request: web.Request) -> str:
     if header:
         return header
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        value = form.get("csrf", "")
-        return value if isinstance(value, str) else ""
+        return (await clean_post(request)).get("csrf", "")
     return ""
+
+
+CLEAN_FORM = "clean_form"
+
+
+async def clean_post(request: web.Request) -> MultiDictProxy[str]:
+    """The request's form fields, text only, each cleaned as the chat cleans a message (no lone
+    surrogates or control characters: the database would refuse them), once per request."""
+    cached = request.get(CLEAN_FORM)
+    if cached is None:
+        try:
+            form = await request.post()
+        except (ValueError, HttpProcessingError):  # a malformed multipart or urlencoded body
+            raise web.HTTPBadRequest(text="malformed form", content_type="text/plain") from None
+        cached = MultiDictProxy(
+            MultiDict((k, sanitize(v)) for k, v in form.items() if isinstance(v, str))
+        )
+        request[CLEAN_FORM] = cached
+    return cast(MultiDictProxy[str], cached)
 
 
 def same(a: str, b: str) -> bool:
