@@ -10,13 +10,13 @@ message is never refused or lost because Redis is down.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.core.flood import LocalCounter, window_of
+from bot.storage.redis_outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,11 @@ class RedisCounter:
         self._prefix = prefix
         self._script = redis.register_script(HIT)
         self._local = LocalCounter()
-        self._down_since: float | None = None  # monotonic time of the failure, while degraded
+        self._outage = Outage(
+            "Redis unavailable: flood and session limits are counted per worker until it is back",
+            "Redis is back: limits are shared by every worker again",
+            RETRY_SECONDS,
+        )
 
     @classmethod
     def from_url(cls, url: str) -> RedisCounter:
@@ -48,27 +52,19 @@ class RedisCounter:
 
     @property
     def degraded(self) -> bool:
-        return self._down_since is not None
+        return self._outage.degraded
 
     async def hit(self, key: str, window: timedelta, now: datetime) -> int:
-        down = self._down_since
-        if down is not None and time.monotonic() - down < RETRY_SECONDS:
+        if self._outage.skip():
             return self._local.hit_now(key, window, now)
         slot = f"{self._prefix}{key}:{window_of(now, window)}"
         expire_ms = int(window.total_seconds() * 1000) + 1000
         try:
             count = int(await self._script(keys=[slot], args=[expire_ms]))
         except (RedisError, OSError):
-            if self._down_since is None:
-                log.warning(
-                    "Redis unavailable: flood and session limits are counted per worker "
-                    "until it is back"
-                )
-            self._down_since = time.monotonic()
+            self._outage.failed()
             return self._local.hit_now(key, window, now)
-        if self._down_since is not None:
-            log.info("Redis is back: limits are shared by every worker again")
-            self._down_since = None
+        self._outage.answered()
         return count
 
     async def close(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +18,7 @@ from redis.exceptions import RedisError
 
 from bot.core.locks import LocalLocks
 from bot.core.messages import UserRef
+from bot.storage.redis_outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,11 @@ class RedisLocks:
         self._redis = redis
         self._prefix = prefix
         self._local = LocalLocks()
-        self._down_since: float | None = None  # monotonic time of the last failure
+        self._outage = Outage(
+            "Redis unavailable: per-user locks are per worker until it is back",
+            "Redis is back: per-user locks are shared by every worker again",
+            RETRY_SECONDS,
+        )
 
     @classmethod
     def from_url(cls, url: str) -> RedisLocks:
@@ -49,21 +53,16 @@ class RedisLocks:
             self._key(user), timeout=LOCK_SECONDS, blocking_timeout=WAIT_SECONDS
         )
         acquired: bool | None = None
-        down = self._down_since
-        if down is None or time.monotonic() - down >= RETRY_SECONDS:
+        if not self._outage.skip():
             try:
                 acquired = await lock.acquire()
             except (RedisError, OSError):
-                if down is None:
-                    log.warning("Redis unavailable: per-user locks are per worker until it is back")
-                self._down_since = time.monotonic()
+                self._outage.failed()
         if acquired is None:
             async with self._local.hold(user):
                 yield
             return
-        if self._down_since is not None:
-            log.info("Redis is back: per-user locks are shared by every worker again")
-            self._down_since = None
+        self._outage.answered()
         try:
             yield  # if the wait timed out, handle the message anyway: never drop a child's message
         finally:

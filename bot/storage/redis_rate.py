@@ -13,10 +13,11 @@ every ``RETRY_SECONDS``): a message is never held back or lost because Redis is 
 from __future__ import annotations
 
 import logging
-import time
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from bot.storage.redis_outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,11 @@ class RedisRates:
         self._redis = redis
         self._prefix = prefix
         self._script = redis.register_script(GCRA)
-        self._down_since: float | None = None
+        self._outage = Outage(
+            "Redis unavailable: send rates are held per process until it is back",
+            "Redis is back: send rates are held across every process again",
+            RETRY_SECONDS,
+        )
 
     @classmethod
     def from_url(cls, url: str) -> RedisRates:
@@ -53,23 +58,18 @@ class RedisRates:
 
     @property
     def degraded(self) -> bool:
-        return self._down_since is not None
+        return self._outage.degraded
 
     async def reserve(self, key: str, rate: float) -> float:
-        down = self._down_since
-        if down is not None and time.monotonic() - down < RETRY_SECONDS:
+        if self._outage.skip():
             return 0.0
         interval = max(1, round(1_000_000 / rate))
         try:
             wait = int(await self._script(keys=[self._prefix + key], args=[interval]))
         except (RedisError, OSError):
-            if down is None:
-                log.warning("Redis unavailable: send rates are held per process until it is back")
-            self._down_since = time.monotonic()
+            self._outage.failed()
             return 0.0
-        if down is not None:
-            log.info("Redis is back: send rates are held across every process again")
-            self._down_since = None
+        self._outage.answered()
         return wait / 1_000_000
 
     async def close(self) -> None:
