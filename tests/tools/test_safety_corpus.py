@@ -11,10 +11,10 @@ import pytest
 from bot.core.nlu.artefact import read_header
 from bot.core.safety.learned import FILES, MODEL_DIR
 from bot.core.safety.verdict import Category
+from bot.tools.rows import corpus_hash
 from bot.tools.safety.corpus import (
     CORPUS_DIR,
     CorpusError,
-    corpus_hash,
     load_blind,
     load_corpus,
     load_rows,

@@ -11,9 +11,8 @@ every category's and style's share of dev.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -86,16 +85,6 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Row]:
             raise CorpusError(f"{row.file}: {row.text!r} is already in {seen[key]}")
         seen[key] = row.file
     return rows
-
-
-def corpus_hash(rows: Iterable[Row]) -> str:
-    """SHA-256 of the rows' labels and texts (not of comments or layout)."""
-    digest = hashlib.sha256()
-    for row in rows:
-        record = {k: v for k, v in asdict(row).items() if k != "file" and v is not None}
-        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 def split_of(row: Row, seed: int = SEED) -> Literal["train", "dev"]:

@@ -35,7 +35,8 @@ from bot.core.safety.grading import Frame, LexiconReading, frame_of, lexicon_cat
 from bot.core.safety.learned import AT_RISK, FILES, MODEL_DIR, NONE
 from bot.core.safety.verdict import Category, When
 from bot.tools.nlu import FitOptions, fit_linear
-from bot.tools.safety.corpus import CORPUS_DIR, SEED, Row, corpus_hash, load_corpus, split
+from bot.tools.rows import corpus_hash
+from bot.tools.safety.corpus import CORPUS_DIR, SEED, Row, load_corpus, split
 
 LEXICONS = CORPUS_DIR.parent
 # Share of the training split's at-risk rows that must reach their frame's check-in threshold

@@ -19,10 +19,9 @@ The blind ``test`` split (tests/data/blind/ask_test.yaml) is read only to report
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,16 +127,6 @@ def eval_rows(path: Path = EVAL_FILE) -> list[Row]:
             kind = "general" if topic == NONE else None
             rows.append(Row(text, lang, style, topic, f"ask_eval:{part}", kind, path.name))
     return rows
-
-
-def corpus_hash(rows: Iterable[Row]) -> str:
-    """SHA-256 of the rows' labels and texts (not of comments, layout or file names)."""
-    digest = hashlib.sha256()
-    for row in rows:
-        record = {k: v for k, v in asdict(row).items() if k != "file" and v is not None}
-        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
 
 
 def split(rows: Sequence[Row], which: Literal["train", "dev"], seed: int = SEED) -> list[Row]:

@@ -32,13 +32,13 @@ from bot.core.search.accents import WordCounts, count_words
 from bot.core.search.scope import IN_SCOPE, OUT_OF_SCOPE, SCOPE_FILE, Gate, evidence, fused_shares
 from bot.core.search.topics import NONE, Fusion
 from bot.tools.nlu import FitOptions, fit_linear
+from bot.tools.rows import corpus_hash
 from bot.tools.search.questions import (
     QUESTIONS_DIR,
     ROOT,
     SEED,
     Row,
     article_rows,
-    corpus_hash,
     load_questions,
     split,
 )
