@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 from pydantic import ValidationError
 
 from bot.core.library.model import Article, Cited, Level, Pillar, Problem, Tip, Topic
-from bot.core.library.parsing import line_of, validation_problems, yaml_problem
+from bot.core.library.parsing import line_of, read_document, validation_problems, yaml_problem
 from bot.core.library.schema import FrontMatter, SourceEntry, TipFile, TopicsFile, source_hash
 from bot.core.library.snippets import Snippets, expand
 from bot.core.library.sources import resolve
@@ -65,31 +64,10 @@ def load_topics(path: Path) -> tuple[list[Pillar], dict[str, Topic], list[Proble
 
 
 def load_article(path: Path, shared: Shared) -> tuple[Article | None, list[Problem]]:
-    name = ARTICLE_NAME.match(path.name)
-    if not name:
-        return None, [Problem(Level.ERROR, path, 1, "file name must be <id>.<lang>.md")]
-    try:
-        text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(text)
-        meta = FrontMatter.model_validate(post.metadata)
-    except UnicodeDecodeError:
-        return None, [Problem(Level.ERROR, path, 1, "not UTF-8 text")]
-    except yaml.YAMLError as exc:
-        return None, [yaml_problem(path, exc)]
-    except ValidationError as exc:
-        return None, validation_problems(path, text, exc)
-    problems = []
-    if meta.id != name["id"] or meta.lang != name["lang"]:
-        problems.append(
-            Problem(
-                Level.ERROR,
-                path,
-                line_of(text, "id"),
-                f"id/lang in front matter ({meta.id}, {meta.lang}) must match the file name",
-            )
-        )
+    document, problems = read_document(path, ARTICLE_NAME, FrontMatter)
+    if document is None:
         return None, problems
-    body = post.content.strip()
+    text, body, meta = document.text, document.body, document.meta
     if not body:
         return None, [Problem(Level.ERROR, path, 1, "the article has no body")]
     expansion = expand(body, meta.lang, shared.snippets, shared.fallbacks)

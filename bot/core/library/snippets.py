@@ -11,12 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import frontmatter
-import yaml
-from pydantic import ValidationError
-
 from bot.core.library.model import Level, Problem, Snippet
-from bot.core.library.parsing import line_of, validation_problems, yaml_problem
+from bot.core.library.parsing import line_of, read_document
 from bot.core.library.schema import SnippetFrontMatter, SourceEntry, source_hash
 from bot.core.library.sources import resolve
 
@@ -34,23 +30,10 @@ Snippets = dict[tuple[str, str], Snippet]
 def load_snippet(
     path: Path, sources: dict[str, SourceEntry]
 ) -> tuple[Snippet | None, list[Problem]]:
-    name = SNIPPET_NAME.match(path.name)
-    if not name:
-        return None, [Problem(Level.ERROR, path, 1, "file name must be <id>.<lang>.md")]
-    try:
-        text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(text)
-        meta = SnippetFrontMatter.model_validate(post.metadata)
-    except UnicodeDecodeError:
-        return None, [Problem(Level.ERROR, path, 1, "not UTF-8 text")]
-    except yaml.YAMLError as exc:
-        return None, [yaml_problem(path, exc)]
-    except ValidationError as exc:
-        return None, validation_problems(path, text, exc)
-    if meta.id != name["id"] or meta.lang != name["lang"]:
-        message = f"id/lang in front matter ({meta.id}, {meta.lang}) must match the file name"
-        return None, [Problem(Level.ERROR, path, line_of(text, "id"), message)]
-    body = post.content.strip()
+    document, problems = read_document(path, SNIPPET_NAME, SnippetFrontMatter)
+    if document is None:
+        return None, problems
+    text, body, meta = document.text, document.body, document.meta
     if not body or BRACES.search(body):
         message = "a snippet needs a body, and cannot include another snippet"
         return None, [Problem(Level.ERROR, path, 1, message)]
